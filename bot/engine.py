@@ -1,0 +1,344 @@
+"""The answering core: ``Engine.ask(question) -> Answer``. Pure and synchronous after start-up.
+
+Pipeline: normalise → follow-up resolution → tokens (words + bigrams) → BM25 candidates →
+coverage of the question's content words decides relevance, a fused score orders →
+figures ranked by unit, kind and clause → :class:`Answer`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.config import RetrievalConfig
+from bot.faq import Faq, load_faq
+from bot.figures import FigureQuery, extract_figures, figure_query, rank_figures, unit_matches
+from bot.index import PassageIndex
+from bot.knowledge import Knowledge, load_knowledge
+from bot.lexicon import Lexicon, load_lexicon
+from bot.models import Answer, Document, Figure, Hit, Passage
+from bot.render import Info
+from bot.textnorm import has_cjk, is_cjk, normalize, strip_punct
+from bot.tokenizer import Analysis, Tokenizer
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ranking a novel
+CANDIDATES = 30  # per channel, before coverage reranking
+
+_GREETING_RE = re.compile(
+    r"^(你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|早|早上好|早安|中午好|下午好|晚上好|晚安|"
+    r"谢谢|谢谢你|多谢|感谢|thanks|thank you|thx|再见|拜拜|bye|ok|好的|嗯|哦)[\s!.~,。!~、]*$"
+)
+# "那县级的呢?", "那么鹤山呢", "还有县级的吗": a short question leaning on the previous one.
+_FOLLOWUP_RE = re.compile(r"^(?:那|那么|还有|另外|而|再问一下)?\s*(?P<core>.{1,12}?)\s*(?:的)?\s*(?:呢|吗|怎么样|咋样|如何)\s*[?]*$")
+_FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
+_TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计")
+_NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
+
+
+@dataclass(frozen=True)
+class _Scored:
+    doc: int
+    fused: float
+    coverage: float
+    matched: tuple[str, ...]
+    word_score: float
+    bigram_score: float
+
+
+class Engine:
+    """Answers questions over one knowledge folder."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        lexicon: Lexicon,
+        tokenizer: Tokenizer,
+        index: PassageIndex,
+        settings: RetrievalConfig,
+        faq: Faq | None = None,
+        fingerprint: str = "",
+    ) -> None:
+        self.knowledge = knowledge
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+        self.index = index
+        self.settings = settings
+        self.faq = faq or Faq(())
+        self.fingerprint = fingerprint
+        self._norm_texts: dict[int, str] = {}
+        self._figures: dict[int, list[Figure]] = {}
+        self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def build(cls, knowledge_path: str | Path, settings: RetrievalConfig | None = None) -> Engine:
+        """Load documents and word lists from ``knowledge_path`` and index them."""
+        root = Path(knowledge_path)
+        knowledge = load_knowledge(root)
+        lex_root = root if root.is_dir() else root.parent
+        lexicon = load_lexicon(lex_root)
+        faq = load_faq(lex_root, knowledge)
+        tokenizer = Tokenizer(lexicon)
+        tokenizer.initialize()
+        analyses = [tokenizer.analyze(passage_document_text(p)) for p in knowledge.passages]
+        index = PassageIndex.build([a.words for a in analyses], [a.bigrams for a in analyses])
+        return cls(knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge))
+
+    # ----------------------------------------------------------------- accessors
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return self.knowledge.passages
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return self.knowledge.documents
+
+    def passage_index(self, passage_id: str) -> int | None:
+        """The position of a passage (stable while the knowledge does not change)."""
+        for i, p in enumerate(self.knowledge.passages):
+            if p.id == passage_id:
+                return i
+        return None
+
+    def figures_of(self, i: int) -> list[Figure]:
+        if i not in self._figures:
+            p = self.knowledge.passages[i]
+            self._figures[i] = extract_figures(p.text, p.id)
+        return self._figures[i]
+
+    def key_figures(self) -> list[Figure]:
+        """Every figure of every passage, in reading order (for /figures)."""
+        out: list[Figure] = []
+        for i in range(len(self.knowledge.passages)):
+            out.extend(f for f in self.figures_of(i) if f.kind not in ("date", "year"))
+        return out
+
+    def examples(self, n: int = 4) -> list[str]:
+        """Example questions from the documents' front matter (``examples:``)."""
+        out: list[str] = []
+        for doc in self.knowledge.documents:
+            ex = doc.meta.get("examples") or []
+            if isinstance(ex, list):
+                out.extend(str(e) for e in ex if isinstance(e, (str, int)))
+        return out[:n]
+
+    def info(self) -> Info:
+        """Titles, example questions and section names, for greetings and non-answers."""
+        sections: list[str] = []
+        for doc in self.knowledge.documents:
+            sections.extend(s.title for s in doc.sections)
+        return Info(
+            tuple(d.title for d in self.knowledge.documents),
+            tuple(self.examples()),
+            tuple(dict.fromkeys(sections)),
+        )
+
+    def _norm_text(self, i: int) -> str:
+        if i not in self._norm_texts:
+            self._norm_texts[i] = normalize(passage_document_text(self.knowledge.passages[i]))
+        return self._norm_texts[i]
+
+    # ----------------------------------------------------------------- asking
+    def resolve_followup(self, question: str, previous: str | None) -> str:
+        """Rewrite "那县级的呢?" after "市级零工市场枢纽有几个?" into a full question."""
+        if not previous:
+            return question
+        q = normalize(question)
+        m = _FOLLOWUP_RE.match(q)
+        if not m and not (_FOLLOWUP_START_RE.match(q) and len(q) <= 12):
+            return question
+        core = (m.group("core") if m else _FOLLOWUP_START_RE.sub("", q)).strip(" ?")
+        new_terms = list(self.tokenizer.analyze(core, normalized=True).terms)
+        if not new_terms:
+            return question
+        prev = normalize(previous)
+        prev_terms = list(dict.fromkeys(self.tokenizer.analyze(prev, normalized=True).terms))
+        # Does the follow-up stand alone? Then it is a new question, not a follow-up.
+        if len(core) > 6 and self._retrieve(self.tokenizer.analyze(q, normalized=True))[0]:
+            return question
+        out = prev
+        for term in new_terms:
+            target = self._counterpart(term, prev_terms)
+            if target and target in out:
+                out = out.replace(target, term, 1)
+            elif term not in out:
+                out = f"{out} {term}"
+        return out
+
+    def _counterpart(self, term: str, prev_terms: Sequence[str]) -> str | None:
+        """The previous question's term that ``term`` replaces: same suffix (市级/县级) or same tag."""
+        for t in prev_terms:
+            if t != term and len(t) >= 2 and len(term) >= 2 and t[-1] == term[-1]:
+                return t
+        tag = self._tags.get(term)
+        if tag:
+            for t in prev_terms:
+                if t != term and self._tags.get(t) == tag:
+                    return t
+        return None
+
+    def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
+        """Answer one question; ``previous`` is the last question of the same conversation."""
+        raw = question if isinstance(question, str) else str(question)
+        stripped = raw.strip()
+        if not normalize(stripped[: MAX_QUESTION_CHARS * 4]):
+            return Answer(raw, False, reason="empty", kind="empty")
+        if len(stripped) > MAX_QUESTION_CHARS:
+            return Answer(raw, False, reason=f"too long: {len(stripped)} characters (max {MAX_QUESTION_CHARS})", kind="invalid")
+        norm = normalize(stripped)
+        if _GREETING_RE.match(norm):
+            return Answer(raw, False, reason="greeting", kind="greeting")
+        effective = self.resolve_followup(stripped, previous)
+        qnorm = normalize(effective)
+        analysis = self.tokenizer.analyze(qnorm, normalized=True)
+        if not analysis.terms and not analysis.bigrams:
+            return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
+        faq_hit = self.faq.match(qnorm)
+        fq = figure_query(qnorm)
+        if faq_hit is not None:
+            idx = self.passage_index(faq_hit)
+            if idx is not None:
+                scored = [_Scored(idx, 1.0, 1.0, tuple(analysis.terms), 0.0, 0.0)]
+                return self._answer(raw, effective, qnorm, analysis, fq, scored, "faq", explain)
+        answered, scored, info = self._retrieve(analysis, fq, qnorm)
+        if not answered:
+            ans = Answer(raw, False, reason=info, kind="question", effective_question=effective)
+            if explain:
+                ans = replace(ans, explain=self._explain(analysis, fq, scored, info, []))
+            return ans
+        return self._answer(raw, effective, qnorm, analysis, fq, scored, info, explain)
+
+    def _answer(
+        self,
+        raw: str,
+        effective: str,
+        qnorm: str,
+        analysis: Analysis,
+        fq: FigureQuery,
+        scored: list[_Scored],
+        info: str,
+        explain: bool,
+    ) -> Answer:
+        top = scored[: self.settings.top_k]
+        hits = tuple(
+            Hit(self.knowledge.passages[s.doc], s.fused, s.matched, s.coverage) for s in top
+        )
+        weights = [1.0, 0.45, 0.3, 0.2, 0.1]
+        figs_in = [
+            (h.passage.id, h.passage.text, weights[min(i, len(weights) - 1)]) for i, h in enumerate(hits)
+        ]
+        figures = rank_figures(
+            figs_in,
+            fq,
+            set(analysis.terms),
+            set(analysis.bigrams),
+            normalize,
+            self.settings.max_figures,
+            cues=_cues(qnorm),
+        )
+        ans = Answer(raw, True, hits, tuple(figures), info, "question", effective)
+        if explain:
+            ans = replace(ans, explain=self._explain(analysis, fq, scored, info, figures))
+        return ans
+
+    def _retrieve(
+        self, analysis: Analysis, fq: FigureQuery | None = None, qnorm: str = ""
+    ) -> tuple[bool, list[_Scored], str]:
+        """Rank candidates; decide whether the best one answers the question."""
+        fq = fq or FigureQuery()
+        cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES)
+        if not cands:
+            return False, [], "no passage shares a word with the question"
+        terms = list(dict.fromkeys(analysis.terms))
+        weights = {t: self.index.words.weight(t) for t in terms}
+        total = sum(weights.values()) or 1.0
+        max_w = max(c.word_score for c in cands) or 1.0
+        max_b = max(c.bigram_score for c in cands) or 1.0
+        scored: list[_Scored] = []
+        for c in cands:
+            matched = tuple(t for t in terms if self._term_in(c.doc, t))
+            coverage = sum(weights[t] for t in matched) / total
+            fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
+            if fq.unit or fq.kind:
+                if any(
+                    (not fq.unit or unit_matches(fq.unit, f.unit)) and (not fq.kind or f.kind == fq.kind)
+                    for f in self.figures_of(c.doc)
+                ):
+                    fused += 0.15
+            p = self.knowledge.passages[c.doc]
+            if p.kind == "byline" and not matched:
+                fused -= 0.2
+            scored.append(_Scored(c.doc, fused, coverage, matched, c.word_score, c.bigram_score))
+        scored.sort(key=lambda s: (-s.fused, s.doc))
+        best = scored[0]
+        if best.coverage < self.settings.min_coverage:
+            return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {self.settings.min_coverage})"
+        return True, scored, f"coverage {best.coverage:.2f} ≥ {self.settings.min_coverage}"
+
+    def _term_in(self, doc: int, term: str) -> bool:
+        if self.index.words.contains(doc, term):
+            return True
+        text = self._norm_text(doc)
+        if len(term) == 1 or not has_cjk(term):
+            return term in text
+        # Segmentation may differ between question and passage: every bigram present will do.
+        cjk = "".join(ch for ch in term if is_cjk(ch))
+        bigrams = [cjk[i : i + 2] for i in range(len(cjk) - 1)] or [cjk]
+        return all(self.index.bigrams.contains(doc, b) for b in bigrams) or term in text
+
+    def _explain(
+        self, analysis: Analysis, fq: FigureQuery, scored: list[_Scored], info: str, figures: Sequence[Figure]
+    ) -> dict[str, object]:
+        return {
+            "normalized": analysis.text,
+            "terms": {t: round(self.index.words.weight(t), 3) for t in dict.fromkeys(analysis.terms)},
+            "words": list(analysis.words),
+            "bigrams": list(analysis.bigrams),
+            "figure_query": {"unit": fq.unit, "kind": fq.kind, "wants_number": fq.wants_number},
+            "decision": info,
+            "candidates": [
+                {
+                    "id": self.knowledge.passages[s.doc].id,
+                    "fused": round(s.fused, 4),
+                    "coverage": round(s.coverage, 3),
+                    "bm25_words": round(s.word_score, 3),
+                    "bm25_bigrams": round(s.bigram_score, 3),
+                    "matched": list(s.matched),
+                }
+                for s in scored[:8]
+            ],
+            "figures": [f.value for f in figures],
+        }
+
+
+def _cues(qnorm: str) -> tuple[str, ...]:
+    cues = []
+    if _TOTAL_CUE.search(qnorm):
+        cues.append("total")
+    if _NEW_CUE.search(qnorm):
+        cues.append("new")
+    return tuple(cues)
+
+
+def passage_document_text(p: Passage) -> str:
+    """What is indexed for a passage: its headings (context) and its text."""
+    return f"{p.context}\n{p.text}" if p.context else p.text
+
+
+def _fingerprint(knowledge: Knowledge) -> str:
+    h = hashlib.sha256()
+    for p in knowledge.passages:
+        h.update(p.id.encode())
+        h.update(p.text.encode())
+    return h.hexdigest()[:8]
+
+
+def gold_matches(text: str, gold: str) -> bool:
+    """Eval's comparison: ``gold`` in ``text`` after dropping punctuation and white space."""
+    return strip_punct(normalize(gold)) in strip_punct(normalize(text))

@@ -1,0 +1,286 @@
+"""Figures: every number in a passage with its unit and clause, and ranking them for a question.
+
+Extraction is pure regex over the passage text as published (``value`` is the figure exactly as
+written). Each figure carries a *focus* — the words right around it, up to the neighbouring
+figure — and for "A、B、C 分别为 X、Y、Z" lists the focus is the matching subject, so a question
+about B picks Y.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.models import Figure
+
+# Longest first: the regex alternation takes the first that matches.
+_UNITS = sorted(
+    """% ‰ 亿元 万元 千元 元钱 元 块钱 块 公顷 公里 平方公里 平方米 亩 米 吨 万人次 人次 万餐次 餐次 场次 周年 岁
+    个 名 项 家 场 次 所 件 户 棵 株 天 年 月 日 位 处 条 批 村 镇 倍 间 套 座 期 届 人 种 类 支 台 辆 份 篇 张 部
+    万 亿""".split(),
+    key=len,
+    reverse=True,
+)
+_UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+_DATE_RE = r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:初|底|中旬|上旬|下旬))"
+_NUM_RE = rf"""
+    (?P<date>{_DATE_RE})
+  | (?P<prefix>第|超过|超|约|近|逾|不少于|不到|达)?
+    (?P<num>\d+(?:\.\d+)?)
+    (?P<mult>万|亿|千|百)?
+    (?P<approx>多|余)?
+    (?P<unit>{_UNIT_RE})?
+    (?P<suffix>以上|以下|左右)?
+"""
+_FIGURE_RE = re.compile(_NUM_RE, re.X)
+_CLAUSE_SPLIT_RE = re.compile(r"[,，;；。!！?？:：…]+|——")
+_LIST_SEP_RE = re.compile(r"、|以及|及|和")
+_MONEY_UNITS = {"亿元", "万元", "千元", "元", "元钱", "块钱", "块"}
+_TOTAL_WORDS = re.compile(r"总数|总量|总计|合计|累计|共|达")
+_NEW_WORDS = re.compile(r"新增|新建|增加")
+_SHOWN_PREFIXES = {"第", "超过", "超", "约", "近", "逾", "不少于", "不到"}
+
+
+@dataclass(frozen=True)
+class _Found:
+    figure: Figure
+    focus: str
+
+
+def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
+    if is_date:
+        return "date"
+    if prefix == "第":
+        return "ordinal"
+    if unit in ("%", "‰"):
+        return "percent"
+    if unit in _MONEY_UNITS:
+        return "money"
+    if unit == "年" or (not unit and len(num) == 4 and num.startswith(("19", "20"))):
+        return "year"
+    return "count"
+
+
+def _unit_name(unit: str, mult: str) -> str:
+    if unit in ("元钱", "块钱", "块"):
+        return "元"
+    if unit in ("万", "亿") and not mult:
+        return unit
+    return unit
+
+
+def _inside_quotes(text: str, pos: int) -> bool:
+    """Whether ``pos`` is inside “…” — slogans such as “1310” and “1+6+3” are names, not figures."""
+    opened = text.rfind("“", 0, pos)
+    return opened != -1 and text.rfind("”", 0, pos) < opened
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _CLAUSE_SPLIT_RE.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _list_commas(clause: str) -> list[int]:
+    """Positions of 、 outside brackets."""
+    out, depth = [], 0
+    for i, ch in enumerate(clause):
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        elif ch == "、" and depth == 0:
+            out.append(i)
+    return out
+
+
+def _segment_start(clause: str, pos: int) -> int:
+    return max([i + 1 for i in _list_commas(clause) if i < pos], default=0)
+
+
+def _segment_end(clause: str, pos: int) -> int:
+    return min([i for i in _list_commas(clause) if i >= pos], default=len(clause))
+
+
+def _split_list(text: str) -> list[str]:
+    """Split "A、B(市、区)以及C" on list separators outside brackets."""
+    parts, depth, last = [], 0, 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = _LIST_SEP_RE.match(text, i)
+            if m:
+                parts.append(text[last:i])
+                last = i = m.end()
+                continue
+        i += 1
+    parts.append(text[last:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def extract_figures(text: str, passage_id: str) -> list[Figure]:
+    """Every figure in ``text``, in reading order."""
+    return [f.figure for f in _extract(text, passage_id)]
+
+
+def _extract(text: str, passage_id: str) -> list[_Found]:
+    found: list[_Found] = []
+    for c_start, c_end in _clauses(text):
+        clause = text[c_start:c_end]
+        matches = []
+        for m in _FIGURE_RE.finditer(clause):
+            if not m.group(0) or not (m.group("date") or m.group("num")):
+                continue
+            pos = c_start + m.start()
+            before = text[pos - 1] if pos > 0 else ""
+            after = text[c_start + m.end()] if c_start + m.end() < len(text) else ""
+            if before in "+." or after == "+" or (before.isascii() and before.isalnum()):
+                continue  # part of "1+6+3", a version, or a word such as "G20"
+            unit = m.group("unit") or ""
+            if m.group("num") and not unit and not m.group("mult") and _inside_quotes(text, pos):
+                continue
+            matches.append(m)
+        spans = [(m.start(), m.end()) for m in matches]
+        for i, m in enumerate(matches):
+            if m.group("date"):
+                value, unit, kind = m.group("date"), "", "date"
+            else:
+                prefix = m.group("prefix") or ""
+                shown = prefix if prefix in _SHOWN_PREFIXES else ""
+                start = m.start("prefix") if shown else m.start("num")
+                value = clause[start : m.end()]
+                unit = _unit_name(m.group("unit") or "", m.group("mult") or "")
+                if unit == "元" and m.group("mult"):
+                    unit = m.group("mult") + "元"  # 347.3亿元 is counted in 亿元
+                kind = _kind(prefix, m.group("unit") or "", False, m.group("num"))
+                if unit == "年" and m.group("num") and len(m.group("num")) == 4:
+                    kind = "year"
+            # The focus stops at the neighbouring figure and at list commas (、) outside
+            # brackets: in "1个市级…枢纽、7个县级…市场" the 7 is about 县级, not 市级.
+            lo = max(spans[i - 1][1] if i > 0 else 0, _segment_start(clause, m.start()))
+            hi = min(spans[i + 1][0] if i + 1 < len(spans) else len(clause), _segment_end(clause, m.end()))
+            focus = clause[lo : m.start()] + " " + clause[m.end() : hi]
+            fig = Figure(value.strip(), unit, clause.strip(), passage_id, kind, c_start + m.start())
+            found.append(_Found(fig, focus))
+        _respectively(clause, matches, found)
+    return found
+
+
+def _respectively(clause: str, matches: list[re.Match[str]], found: list[_Found]) -> None:
+    """Give each figure of "A、B、C…分别为X、Y、Z" its own subject as focus."""
+    at = clause.find("分别")
+    if at == -1:
+        return
+    tail = [m for m in matches if m.start() > at]
+    if len(tail) < 2:
+        return
+    subjects = _split_list(clause[:at])
+    if len(subjects) != len(tail):
+        return
+    first = len(found) - len(matches) + matches.index(tail[0])
+    for k, subject in enumerate(subjects):
+        f = found[first + k]
+        found[first + k] = _Found(f.figure, subject)
+
+
+@dataclass(frozen=True)
+class FigureQuery:
+    """What a question asks for: a unit (名, 个, 元 …) and/or a kind (money, percent, date …)."""
+
+    unit: str = ""
+    kind: str = ""
+    wants_number: bool = False
+
+
+_ASK_UNIT_RE = re.compile(rf"(?:多少|几|若干)(?:个)?(?P<unit>{_UNIT_RE})?")
+_KIND_CUES = [
+    ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜")),
+    ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|率是|率为|率多少|几成")),
+    ("ordinal", re.compile(r"第几|排第|排名|排多少|名次")),
+    ("date", re.compile(r"哪天|哪一天|几号|什么时候|何时|哪个月|几月|日期|什么时间|哪年|哪一年|那年")),
+]
+
+
+def figure_query(question: str) -> FigureQuery:
+    """Detect from the (normalised) question what kind of figure it wants."""
+    kind = ""
+    for name, cue in _KIND_CUES:
+        if cue.search(question):
+            kind = name
+            break
+    unit = ""
+    m = _ASK_UNIT_RE.search(question)
+    if m:
+        unit = _unit_name(m.group("unit") or "", "")
+        if not unit and question[m.end() - 1 : m.end()] == "个":
+            unit = "个"
+        if unit in ("年", "月", "日", "天") and kind == "date":
+            unit = ""
+    if kind == "money":
+        unit = unit or "元"
+    if kind == "percent":
+        unit = "%"
+    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|几", question))
+    return FigureQuery(unit, kind, wants)
+
+
+def unit_matches(asked: str, unit: str) -> bool:
+    """Whether a figure's unit answers the asked one (场 ~ 场次, 元 ~ 亿元, 个 ~ 万个)."""
+    if not asked or not unit:
+        return False
+    return asked == unit or unit.endswith(asked) or unit.startswith(asked) or (asked == "元" and "元" in unit)
+
+
+def rank_figures(
+    passages: list[tuple[str, str, float]],
+    query: FigureQuery,
+    terms: set[str],
+    bigrams: set[str],
+    normalize_fn: Callable[[str], str],
+    limit: int,
+    cues: tuple[str, ...] = (),
+) -> list[Figure]:
+    """Figures of the given (passage id, text, weight) list, best first for the question."""
+    scored: list[tuple[float, int, Figure]] = []
+    order = 0
+    for pid, text, weight in passages:
+        for found in _extract(text, pid):
+            fig = found.figure
+            focus = normalize_fn(found.focus)
+            clause = normalize_fn(fig.context)
+            s_focus = sum(1 for t in terms if t and t in focus) + 0.5 * sum(1 for b in bigrams if b in focus)
+            s_clause = sum(1 for t in terms if t and t in clause) + 0.5 * sum(1 for b in bigrams if b in clause)
+            score = weight * (1.0 + 2.0 * s_focus + s_clause)
+            if query.unit:
+                score *= 4.0 if unit_matches(query.unit, fig.unit) else 0.5
+            if query.kind:
+                score *= 3.0 if fig.kind == query.kind else 0.4
+            elif query.wants_number and fig.kind in ("date", "year"):
+                score *= 0.5  # "多少" asks for a count, rarely for when
+            # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家.
+            if "total" in cues:
+                score *= 2.0 if _TOTAL_WORDS.search(found.focus) else 1.0
+            if "new" in cues:
+                score *= 2.0 if _NEW_WORDS.search(found.focus) else 1.0
+            scored.append((score, order, fig))
+            order += 1
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    seen: set[tuple[str, int]] = set()
+    out: list[Figure] = []
+    for _, _, fig in scored:
+        key = (fig.passage_id, fig.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(fig)
+        if len(out) >= limit:
+            break
+    return out

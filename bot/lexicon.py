@@ -1,0 +1,102 @@
+"""The operator-editable word lists in ``knowledge/lexicon/``: dictionary, stoplist, synonyms.
+
+Each is a plain UTF-8 file, one entry a line, ``#`` starting a comment. A missing file means
+an empty list; a malformed line is a :class:`KnowledgeError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import KnowledgeError
+from bot.textnorm import normalize
+
+LEXICON_DIR = "lexicon"
+DICTIONARY_FILE = "dictionary.txt"
+STOPWORDS_FILE = "stopwords.txt"
+SYNONYMS_FILE = "synonyms.txt"
+
+
+@dataclass(frozen=True)
+class DictEntry:
+    word: str
+    freq: int | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Dictionary words for jieba, stopwords, and synonym → canonical word."""
+
+    entries: tuple[DictEntry, ...] = ()
+    stopwords: frozenset[str] = frozenset()
+    synonyms: dict[str, str] = field(default_factory=dict, hash=False)
+    files: tuple[Path, ...] = ()  # the files read, for the index cache key
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    out = []
+    for no, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append((no, line))
+    return out
+
+
+def _read_dictionary(path: Path) -> list[DictEntry]:
+    entries = []
+    for no, line in _lines(path):
+        parts = line.split()
+        if len(parts) > 3 or (len(parts) >= 2 and not parts[1].isdigit()):
+            raise KnowledgeError(f"{path}:{no}: expected '词 [词频] [词性]', got {line!r}")
+        word = normalize(parts[0])
+        freq = int(parts[1]) if len(parts) >= 2 else None
+        tag = parts[2] if len(parts) == 3 else None
+        entries.append(DictEntry(word, freq, tag))
+    return entries
+
+
+def _read_synonyms(path: Path) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    where: dict[str, int] = {}
+    for no, line in _lines(path):
+        words = [normalize(w) for w in re.split(r"[\s,，、]+", line) if w]
+        if len(words) < 2:
+            raise KnowledgeError(f"{path}:{no}: a synonym group needs at least two words, got {line!r}")
+        canonical = words[0]
+        for w in words:
+            if w in where and mapping[w] != canonical:
+                raise KnowledgeError(f"{path}:{no}: '{w}' is already in the group on line {where[w]}")
+            mapping[w] = canonical
+            where.setdefault(w, no)
+    return mapping
+
+
+def load_lexicon(knowledge_dir: Path) -> Lexicon:
+    """Read ``<knowledge_dir>/lexicon/*``; files that do not exist count as empty."""
+    folder = knowledge_dir / LEXICON_DIR
+    files = []
+    entries: list[DictEntry] = []
+    stopwords: set[str] = set()
+    synonyms: dict[str, str] = {}
+    path = folder / DICTIONARY_FILE
+    if path.is_file():
+        entries = _read_dictionary(path)
+        files.append(path)
+    path = folder / STOPWORDS_FILE
+    if path.is_file():
+        stopwords = {normalize(w) for _, w in _lines(path)}
+        files.append(path)
+    path = folder / SYNONYMS_FILE
+    if path.is_file():
+        synonyms = _read_synonyms(path)
+        files.append(path)
+    return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files))
