@@ -54,7 +54,7 @@ _REQUIRED_ARRAYS = ("format", "version", "params", "n_docs", "indptr", "indices"
 
 # Above this fraction of the corpus, candidates are found/scored with dense length-N arrays
 # instead of sorted-array merges (a sort of that many postings costs more than a pass over N).
-_DENSE_FRACTION = 1 / 16
+_DENSE_FRACTION = 1 / 4
 
 
 class SparseBM25:
@@ -252,9 +252,11 @@ class SparseBM25:
         # float rounding of the sum.
         ub = {c: mult[c] * max(float(self._max_w[c]), 0.0) for c in distinct}
         mag = {c: mult[c] * max(abs(float(self._max_w[c])), abs(float(self._min_w[c]))) for c in distinct}
-        # Candidates for "non-essential" (probe-only) terms: lowest bound first, longest
-        # list first among equals.  Non-essential = a prefix of this order.
-        order = sorted(distinct, key=lambda c: (ub[c], -lengths[c]))
+        # "Non-essential" (probe-only) terms are a prefix of this order: longest posting list
+        # first.  Not the textbook lowest-bound-first: rank_bm25's epsilon floor gives the
+        # most common words (的, in >half the passages) a *higher* idf than mid-frequency
+        # words, so bound order would make the longest lists essential and prune nothing.
+        order = sorted(distinct, key=lambda c: (-lengths[c], ub[c]))
         prefix_ub = [0.0]
         prefix_mag = [0.0]
         for c in order:

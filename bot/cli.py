@@ -114,3 +114,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
 def dump_json(obj: object) -> str:
     """JSON as ``ask --json`` prints it: one line, Chinese kept readable."""
     return json.dumps(obj, ensure_ascii=False)
+
+
+def main_entry() -> None:
+    """The ``qabot`` console script."""
+    sys.exit(main())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
 from bot.render import Info
 from bot.textnorm import has_cjk, is_cjk, normalize, strip_punct
-from bot.tokenizer import Analysis, Tokenizer
+from bot.tokenizer import Analysis, GeneralNames, Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ _GREETING_RE = re.compile(
 # "那县级的呢?", "那么鹤山呢", "还有县级的吗": a short question leaning on the previous one.
 _FOLLOWUP_RE = re.compile(r"^(?:那|那么|还有|另外|而|再问一下)?\s*(?P<core>.{1,12}?)\s*(?:的)?\s*(?:呢|吗|怎么样|咋样|如何)\s*[?]*$")
 _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
+_ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
 _TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计")
 _NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
 
@@ -74,6 +76,7 @@ class Engine:
         self._norm_texts: dict[int, str] = {}
         self._figures: dict[int, list[Figure]] = {}
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
+        self.names = GeneralNames()
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -256,14 +259,15 @@ class Engine:
         if not cands:
             return False, [], "no passage shares a word with the question"
         terms = list(dict.fromkeys(analysis.terms))
-        weights = {t: self.index.words.weight(t) for t in terms}
+        weights = {t: self._weight(t) for t in terms}
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
         max_b = max(c.bigram_score for c in cands) or 1.0
         scored: list[_Scored] = []
         for c in cands:
-            matched = tuple(t for t in terms if self._term_in(c.doc, t))
-            coverage = sum(weights[t] for t in matched) / total
+            degree = {t: self._match_degree(c.doc, t) for t in terms}
+            matched = tuple(t for t in terms if degree[t] > 0)
+            coverage = sum(weights[t] * degree[t] for t in terms) / total
             fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
             if fq.unit or fq.kind:
                 if any(
@@ -277,9 +281,48 @@ class Engine:
             scored.append(_Scored(c.doc, fused, coverage, matched, c.word_score, c.bigram_score))
         scored.sort(key=lambda s: (-s.fused, s.doc))
         best = scored[0]
+        foreign = [t for t in terms if t not in best.matched and self._foreign(t)]
+        if foreign:
+            return False, scored, f"asks about {'、'.join(foreign)}, which no passage mentions"
         if best.coverage < self.settings.min_coverage:
             return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {self.settings.min_coverage})"
         return True, scored, f"coverage {best.coverage:.2f} ≥ {self.settings.min_coverage}"
+
+    def _weight(self, term: str) -> float:
+        """How much a question word counts towards coverage.
+
+        Words the knowledge has weigh their idf. Words it lacks weigh by how rare they are in
+        general Chinese: an everyday verb (参加, 提高) the article happens not to use costs a
+        semantic question little, a rare noun (门票, 人口) costs a lot.
+        """
+        if self.index.words.bm25.doc_freq(term):
+            return self.index.words.weight(term)
+        top = self.index.words.weight("\x00")  # the weight of a word no passage has
+        freq = self.tokenizer.general_freq(term)
+        if freq <= 0 or not has_cjk(term):
+            return top
+        # freq ≥ 20000 → 0.3 of the top weight; freq ≤ 50 → all of it; log-linear between.
+        share = 1.0 - 0.7 * min(1.0, max(0.0, (math.log(freq) - math.log(50)) / (math.log(20000) - math.log(50))))
+        return top * share
+
+    def _match_degree(self, doc: int, term: str) -> float:
+        """1 when the passage has the word; the share of its sub-words otherwise (基层干部)."""
+        if self._term_in(doc, term):
+            return 1.0
+        if len(term) < 3:
+            return 0.0
+        subs = self.tokenizer.subwords(term)
+        if not subs:
+            return 0.0
+        return sum(1 for t in subs if self._term_in(doc, t)) / len(subs)
+
+    def _foreign(self, term: str) -> bool:
+        """A name (佛山, 周杰伦, python) that appears nowhere in the knowledge."""
+        if self.index.words.bm25.doc_freq(term) or self.index.bigrams.bm25.doc_freq(term):
+            return False
+        if _ASCII_WORD_RE.fullmatch(term):
+            return True
+        return len(term) >= 2 and term in self.names
 
     def _term_in(self, doc: int, term: str) -> bool:
         if self.index.words.contains(doc, term):

@@ -186,25 +186,41 @@ def _respectively(clause: str, matches: list[re.Match[str]], found: list[_Found]
     subjects = _split_list(clause[:at])
     if len(subjects) != len(tail):
         return
+    # The shared predicate hangs on the last subject ("市直单位领导调研成果转化"): cut it where
+    # an earlier subject's ending (领导) recurs, and give the predicate to every subject.
+    last, predicate = subjects[-1], ""
+    for other in subjects[:-1]:
+        end = other[-2:]
+        cut = last.rfind(end)
+        if len(end) == 2 and 0 < cut and cut + 2 < len(last):
+            last, predicate = last[: cut + 2], last[cut + 2 :]
+            break
+    subjects[-1] = last
     first = len(found) - len(matches) + matches.index(tail[0])
     for k, subject in enumerate(subjects):
         f = found[first + k]
-        found[first + k] = _Found(f.figure, subject)
+        found[first + k] = _Found(f.figure, f"{subject} {predicate}")
 
 
 @dataclass(frozen=True)
 class FigureQuery:
-    """What a question asks for: a unit (名, 个, 元 …) and/or a kind (money, percent, date …)."""
+    """What a question asks for: a unit (名, 个, 元 …) and/or a kind (money, percent, date …).
+
+    ``verb`` is the word right before 多少/几 ("完成了多少项" → 完成): the figure it asks for
+    usually follows that verb in the text ("完成161项").
+    """
 
     unit: str = ""
     kind: str = ""
     wants_number: bool = False
+    verb: str = ""
+    noun: str = ""  # what is counted: "几个镇" → 镇
 
 
 _ASK_UNIT_RE = re.compile(rf"(?:多少|几|若干)(?:个)?(?P<unit>{_UNIT_RE})?")
 _KIND_CUES = [
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜")),
-    ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|率是|率为|率多少|几成")),
+    ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|[^效频]率|几成")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次")),
     ("date", re.compile(r"哪天|哪一天|几号|什么时候|何时|哪个月|几月|日期|什么时间|哪年|哪一年|那年")),
 ]
@@ -230,7 +246,20 @@ def figure_query(question: str) -> FigureQuery:
     if kind == "percent":
         unit = "%"
     wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|几", question))
-    return FigureQuery(unit, kind, wants)
+    verb = ""
+    v = _VERB_BEFORE_RE.search(question)
+    if v and v.group("verb") not in _WEAK_VERBS:
+        verb = v.group("verb")
+    noun = ""
+    if m and m.group("unit"):
+        n = re.match(r"[\u4e00-\u9fff]{1,2}", question[m.end() :])
+        if n and n.group(0)[0] not in "的了吗呢啊呀是有在":
+            noun = n.group(0)
+    return FigureQuery(unit, kind, wants, verb, noun)
+
+
+_VERB_BEFORE_RE = re.compile(r"(?P<verb>[\u4e00-\u9fff]{2})(?:了|过|出)?(?:多少|几)")
+_WEAK_VERBS = {"一共", "总共", "共有", "现在", "目前", "已经", "到底", "究竟", "大概", "大约", "差不多", "能有", "还有"}
 
 
 def unit_matches(asked: str, unit: str) -> bool:
@@ -266,9 +295,17 @@ def rank_figures(
                 score *= 3.0 if fig.kind == query.kind else 0.4
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
+            if query.verb and "分别" not in fig.context and query.verb in text[max(0, fig.start - len(query.verb) - 3) : fig.start]:
+                score *= 2.0
+            end = fig.start + len(fig.value)
+            if query.noun and text[end : end + len(query.noun)] == query.noun:
+                score *= 3.0
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家.
             if "total" in cues:
-                score *= 2.0 if _TOTAL_WORDS.search(found.focus) else 1.0
+                if _TOTAL_WORDS.search(found.focus):
+                    score *= 3.0
+                elif _NEW_WORDS.search(found.focus):
+                    score *= 0.5
             if "new" in cues:
                 score *= 2.0 if _NEW_WORDS.search(found.focus) else 1.0
             scored.append((score, order, fig))

@@ -10,6 +10,9 @@ Two views of one text feed two BM25 channels:
 from __future__ import annotations
 
 import logging
+import os
+import re
+import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -30,6 +33,55 @@ class Analysis:
     words: tuple[str, ...]  # content words (search mode), canonical synonyms
     bigrams: tuple[str, ...]  # character bigrams of content runs
     terms: tuple[str, ...]  # content words of the plain cut: what a question "asks about"
+
+
+_NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (?:ns|nr|nrt|nrfg|nt)\r?$", re.M)
+
+
+# "几天", "多少钱", "几个": the question's frame, not its topic (the unit is read elsewhere).
+_QUANTITY_QUESTION_RE = re.compile(r"^(?:几|多少|若干)\w{0,2}$")
+
+
+class GeneralNames:
+    """Place, person and organisation names from jieba's own dictionary (ns/nr/nrt/nrfg/nt).
+
+    A question about 佛山 or 周杰伦 names something; if the knowledge never mentions it, the
+    question is about something else. Scanning the 3 MB dictionary takes ~0.16 s and a set of
+    100k strings as long to build, so the names are kept as one newline-joined string (cached in
+    the temp folder, keyed by the dictionary's size and mtime) and looked up by substring — only
+    for the rare question word that no passage contains.
+    """
+
+    def __init__(self) -> None:
+        self._blob: str | None = None
+
+    def _load(self) -> str:
+        path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        st = os.stat(path)
+        cache = os.path.join(tempfile.gettempdir(), f"qabot-names-{st.st_size}-{int(st.st_mtime)}.txt")
+        try:
+            with open(cache, encoding="utf-8") as fh:
+                return fh.read()
+        except OSError:
+            pass
+        with open(path, encoding="utf-8") as fh:
+            blob = "\n" + "\n".join(sorted(set(_NAME_TAGS_RE.findall(fh.read())))) + "\n"
+        try:
+            tmp = f"{cache}.{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(blob)
+            os.replace(tmp, cache)
+        except OSError:
+            log.debug("cannot write the names cache %s", cache)
+        return blob
+
+    def __contains__(self, word: str) -> bool:
+        if self._blob is None:
+            self._blob = self._load()
+        return f"\n{word}\n" in self._blob
+
+
+log = logging.getLogger(__name__)
 
 
 def _is_punct(token: str) -> bool:
@@ -66,7 +118,25 @@ class Tokenizer:
 
     def _content(self, token: str) -> bool:
         token = token.strip()
-        return bool(token) and not _is_punct(token) and token not in self.lexicon.stopwords
+        return (
+            bool(token)
+            and not _is_punct(token)
+            and token not in self.lexicon.stopwords
+            and not _QUANTITY_QUESTION_RE.match(token)
+        )
+
+    def general_freq(self, word: str) -> int:
+        """How often jieba's general dictionary saw ``word`` (0 = never)."""
+        if not self._ready:
+            self.initialize()
+        return int(self._jieba.FREQ.get(word, 0) or 0)
+
+    def subwords(self, word: str) -> list[str]:
+        """The dictionary words inside ``word`` (基层干部 → 基层, 干部), canonical."""
+        if not self._ready:
+            self.initialize()
+        subs = [self._canon(t) for t in self._jieba.cut_for_search(word) if t != word and len(t) >= 2]
+        return [t for t in subs if t not in self.lexicon.stopwords]
 
     def analyze(self, text: str, *, normalized: bool = False) -> Analysis:
         """Tokenize ``text`` into content words and bigrams (normalising it first)."""
