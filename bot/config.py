@@ -35,7 +35,7 @@ MAX_CONFIG_BYTES = 1_000_000  # a config is a few hundred bytes; refuse to parse
 class RetrievalConfig:
     top_k: int = 3  # passages returned per answer
     max_figures: int = 5  # figures returned per answer
-    min_coverage: float = 0.5  # share of the question's content weight a passage must match
+    min_coverage: float = 0.35  # share of the question's content weight a passage must match
 
 
 @dataclass(frozen=True)

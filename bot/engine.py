@@ -38,6 +38,8 @@ _GREETING_RE = re.compile(
 # "那县级的呢?", "那么鹤山呢", "还有县级的吗": a short question leaning on the previous one.
 _FOLLOWUP_RE = re.compile(r"^(?:那|那么|还有|另外|而|再问一下)?\s*(?P<core>.{1,12}?)\s*(?:的)?\s*(?:呢|吗|怎么样|咋样|如何)\s*[?]*$")
 _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
+# Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
+_LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "人", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
 _TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计")
 _NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
@@ -258,7 +260,8 @@ class Engine:
         cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES)
         if not cands:
             return False, [], "no passage shares a word with the question"
-        terms = list(dict.fromkeys(analysis.terms))
+        # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
+        terms = [t for t in dict.fromkeys(analysis.terms) if not self.tokenizer.is_counter(t)]
         weights = {t: self._weight(t) for t in terms}
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
@@ -269,12 +272,8 @@ class Engine:
             matched = tuple(t for t in terms if degree[t] > 0)
             coverage = sum(weights[t] * degree[t] for t in terms) / total
             fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
-            if fq.unit or fq.kind:
-                if any(
-                    (not fq.unit or unit_matches(fq.unit, f.unit)) and (not fq.kind or f.kind == fq.kind)
-                    for f in self.figures_of(c.doc)
-                ):
-                    fused += 0.15
+            if (fq.unit or fq.kind) and self._has_figure(c.doc, fq):
+                fused += 0.15
             p = self.knowledge.passages[c.doc]
             if p.kind == "byline" and not matched:
                 fused -= 0.2
@@ -284,9 +283,33 @@ class Engine:
         foreign = [t for t in terms if t not in best.matched and self._foreign(t)]
         if foreign:
             return False, scored, f"asks about {'、'.join(foreign)}, which no passage mentions"
-        if best.coverage < self.settings.min_coverage:
-            return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {self.settings.min_coverage})"
-        return True, scored, f"coverage {best.coverage:.2f} ≥ {self.settings.min_coverage}"
+        threshold = self.settings.min_coverage
+        if best.coverage < threshold:
+            return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
+        # A quantity question must find what it counts, in a passage that has such a number:
+        # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
+        noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
+        strict = fq.kind in ("money", "percent", "date", "ordinal") or (fq.unit and fq.unit not in _LOOSE_UNITS)
+        if noun or strict:
+            eligible = [
+                s
+                for s in scored
+                if s.coverage >= threshold
+                and all(self._match_degree(s.doc, n) > 0 for n in noun)
+                and (not strict or self._has_figure(s.doc, fq))
+            ]
+            if not eligible:
+                what = f"'{''.join(noun)}'" if noun else f"a {fq.kind or fq.unit} figure"
+                return False, scored, f"no relevant passage has {what}"
+            scored = eligible + [s for s in scored if s not in eligible]
+            best = scored[0]
+        return True, scored, f"coverage {best.coverage:.2f} ≥ {threshold}"
+
+    def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
+        return any(
+            (not fq.unit or unit_matches(fq.unit, f.unit)) and (not fq.kind or f.kind == fq.kind)
+            for f in self.figures_of(doc)
+        )
 
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.

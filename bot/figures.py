@@ -217,7 +217,7 @@ class FigureQuery:
     noun: str = ""  # what is counted: "几个镇" → 镇
 
 
-_ASK_UNIT_RE = re.compile(rf"(?:多少|几|若干)(?:个)?(?P<unit>{_UNIT_RE})?")
+_ASK_UNIT_RE = re.compile(rf"(?:多少|几|若干)(?P<unit>{_UNIT_RE})?")
 _KIND_CUES = [
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜")),
     ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|[^效频]率|几成")),

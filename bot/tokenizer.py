@@ -42,6 +42,13 @@ _NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (?:ns|nr|nrt|nrfg|nt)\r?$", re.M)
 _QUANTITY_QUESTION_RE = re.compile(r"^(?:几|多少|若干)\w{0,2}$")
 
 
+_ASK_RE = re.compile(r"(?:多少|几)(?:个)?")
+# Counters between 多少 and the noun: "多少家医院", "几所学校".
+_COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块") | {
+    "场次", "人次", "周年", "公里", "公顷", "餐次", "万", "亿", "亿元", "万元", "平方米", "米", "吨", "%",
+}
+
+
 class GeneralNames:
     """Place, person and organisation names from jieba's own dictionary (ns/nr/nrt/nrfg/nt).
 
@@ -130,6 +137,36 @@ class Tokenizer:
         if not self._ready:
             self.initialize()
         return int(self._jieba.FREQ.get(word, 0) or 0)
+
+    def asked_noun(self, normalized_question: str) -> tuple[str, ...]:
+        """What a quantity question counts: "有多少家医院" → (医院,), "最低工资标准是多少" →
+        (最低工资, 标准) — a compound noun right before 是多少 is kept whole."""
+        if not self._ready:
+            self.initialize()
+        m = _ASK_RE.search(normalized_question)
+        if not m:
+            return ()
+        for tok in self._jieba.cut(normalized_question[m.end() :]):
+            tok = tok.strip()
+            if tok in _COUNTERS or self._canon(tok) in _COUNTERS:
+                continue
+            if self._content(tok):
+                return (self._canon(tok),)
+            if tok and not _is_punct(tok):
+                break
+        if re.match(r"\s*[?!。.]*\s*$", normalized_question[m.end() :]):
+            before = [t.strip() for t in self._jieba.cut(normalized_question[: m.start()]) if t.strip()]
+            while before and before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约"):
+                before.pop()
+            noun: list[str] = []
+            while before and self._content(before[-1]) and len(noun) < 2:
+                noun.insert(0, self._canon(before.pop()))
+            return tuple(noun)
+        return ()
+
+    def is_counter(self, token: str) -> bool:
+        """Whether ``token`` is a measure word or unit (个, 家, 公里): never a topic by itself."""
+        return token in _COUNTERS
 
     def subwords(self, word: str) -> list[str]:
         """The dictionary words inside ``word`` (基层干部 → 基层, 干部), canonical."""
