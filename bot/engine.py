@@ -257,6 +257,7 @@ class Engine:
     ) -> tuple[bool, list[_Scored], str]:
         """Rank candidates; decide whether the best one answers the question."""
         fq = fq or FigureQuery()
+        noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
         cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES)
         if not cands:
             return False, [], "no passage shares a word with the question"
@@ -274,6 +275,11 @@ class Engine:
             fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
             if (fq.unit or fq.kind) and self._has_figure(c.doc, fq):
                 fused += 0.15
+            if noun and self._counts(c.doc, noun[-1]):
+                fused += 0.3  # "1.3万多个基层党组织": the passage counts what is asked
+            if fq.wants_number and not any(f.kind not in ("date", "year") for f in self.figures_of(c.doc)):
+                if fq.kind not in ("date", "year"):
+                    fused -= 0.3  # a "how many" question is not answered by a passage with no number
             p = self.knowledge.passages[c.doc]
             if p.kind == "byline" and not matched:
                 fused -= 0.2
@@ -288,7 +294,6 @@ class Engine:
             return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
-        noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
         strict = fq.kind in ("money", "percent", "date", "ordinal") or (fq.unit and fq.unit not in _LOOSE_UNITS)
         if noun or strict:
             eligible = [
@@ -304,6 +309,11 @@ class Engine:
             scored = eligible + [s for s in scored if s not in eligible]
             best = scored[0]
         return True, scored, f"coverage {best.coverage:.2f} ≥ {threshold}"
+
+    def _counts(self, doc: int, noun: str) -> bool:
+        """Whether a figure in the passage is directly followed by ``noun`` (22万多名党员)."""
+        text = self.knowledge.passages[doc].text
+        return any(text.startswith(noun, f.start + len(f.value)) for f in self.figures_of(doc))
 
     def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
         return any(

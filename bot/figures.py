@@ -45,7 +45,8 @@ _SHOWN_PREFIXES = {"第", "超过", "超", "约", "近", "逾", "不少于", "�
 @dataclass(frozen=True)
 class _Found:
     figure: Figure
-    focus: str
+    focus: str  # the words that say what the figure counts
+    inherited: str = ""  # the previous clause, for a clause with no subject of its own
 
 
 def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
@@ -134,6 +135,7 @@ def extract_figures(text: str, passage_id: str) -> list[Figure]:
 
 def _extract(text: str, passage_id: str) -> list[_Found]:
     found: list[_Found] = []
+    previous = ""
     for c_start, c_end in _clauses(text):
         clause = text[c_start:c_end]
         matches = []
@@ -143,13 +145,18 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
             pos = c_start + m.start()
             before = text[pos - 1] if pos > 0 else ""
             after = text[c_start + m.end()] if c_start + m.end() < len(text) else ""
-            if before in "+." or after == "+" or (before.isascii() and before.isalnum()):
+            if (before and before in "+.") or after == "+" or (before.isascii() and before.isalnum()):
                 continue  # part of "1+6+3", a version, or a word such as "G20"
             unit = m.group("unit") or ""
             if m.group("num") and not unit and not m.group("mult") and _inside_quotes(text, pos):
                 continue
             matches.append(m)
         spans = [(m.start(), m.end()) for m in matches]
+        # "江门新增长者饭堂48家,总数达114家": a clause with (almost) nothing but its figure
+        # talks about the previous clause's subject — Chinese topic chaining.
+        bare = "".join(clause[a:b] for a, b in zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(clause)]))
+        inherited = previous if matches and len(bare.strip()) <= 4 else ""
+        previous = _FIGURE_RE.sub(" ", clause)
         for i, m in enumerate(matches):
             if m.group("date"):
                 value, unit, kind = m.group("date"), "", "date"
@@ -170,7 +177,7 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
             hi = min(spans[i + 1][0] if i + 1 < len(spans) else len(clause), _segment_end(clause, m.end()))
             focus = clause[lo : m.start()] + " " + clause[m.end() : hi]
             fig = Figure(value.strip(), unit, clause.strip(), passage_id, kind, c_start + m.start())
-            found.append(_Found(fig, focus))
+            found.append(_Found(fig, focus, inherited))
         _respectively(clause, matches, found)
     return found
 
@@ -199,7 +206,7 @@ def _respectively(clause: str, matches: list[re.Match[str]], found: list[_Found]
     first = len(found) - len(matches) + matches.index(tail[0])
     for k, subject in enumerate(subjects):
         f = found[first + k]
-        found[first + k] = _Found(f.figure, f"{subject} {predicate}")
+        found[first + k] = _Found(f.figure, f"{subject} {predicate}", f.inherited)
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,8 @@ def figure_query(question: str) -> FigureQuery:
             unit = "个"
         if unit in ("年", "月", "日", "天") and kind == "date":
             unit = ""
+    if kind == "ordinal":
+        unit = ""  # "第几名": 名 is part of the ordinal, not a counter
     if kind == "money":
         unit = unit or "元"
     if kind == "percent":
@@ -284,8 +293,8 @@ def rank_figures(
     for pid, text, weight in passages:
         for found in _extract(text, pid):
             fig = found.figure
-            focus = normalize_fn(found.focus)
-            clause = normalize_fn(fig.context)
+            focus = normalize_fn(f"{found.focus} {found.inherited}")
+            clause = normalize_fn(f"{fig.context} {found.inherited}")
             s_focus = sum(1 for t in terms if t and t in focus) + 0.5 * sum(1 for b in bigrams if b in focus)
             s_clause = sum(1 for t in terms if t and t in clause) + 0.5 * sum(1 for b in bigrams if b in clause)
             score = weight * (1.0 + 2.0 * s_focus + s_clause)
@@ -296,10 +305,12 @@ def rank_figures(
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
             if query.verb and "分别" not in fig.context and query.verb in text[max(0, fig.start - len(query.verb) - 3) : fig.start]:
-                score *= 2.0
+                score *= 1.5
             end = fig.start + len(fig.value)
-            if query.noun and text[end : end + len(query.noun)] == query.noun:
-                score *= 3.0
+            if query.noun and (
+                text.startswith(query.noun, end) or query.noun in text[max(0, fig.start - 6) : fig.start]
+            ):
+                score *= 2.0  # "几个镇" → "6个镇"; "几项民生实事" → "民生实事54项"
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家.
             if "total" in cues:
                 if _TOTAL_WORDS.search(found.focus):

@@ -156,7 +156,12 @@ class Tokenizer:
                 break
         if re.match(r"\s*[?!。.]*\s*$", normalized_question[m.end() :]):
             before = [t.strip() for t in self._jieba.cut(normalized_question[: m.start()]) if t.strip()]
-            while before and before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约"):
+            # Drop the verb between the noun and 多少: "零工市场枢纽建了几个" counts 枢纽, not 建了.
+            while before and (
+                before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
+                or (len(before[-1]) <= 2 and before[-1][-1] in "了过着")
+                or len(before[-1]) == 1
+            ):
                 before.pop()
             noun: list[str] = []
             while before and self._content(before[-1]) and len(noun) < 2:
