@@ -205,7 +205,8 @@ class Engine:
         if not analysis.terms and not analysis.bigrams:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
-        fq = figure_query(qnorm)
+        noun = self.tokenizer.asked_noun(qnorm)
+        fq = figure_query(qnorm, self.tokenizer.cut(qnorm), noun)
         if faq_hit is not None:
             idx = self.passage_index(faq_hit)
             if idx is not None:

@@ -9,7 +9,7 @@ about B picks Y.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Figure
@@ -47,6 +47,7 @@ class _Found:
     figure: Figure
     focus: str  # the words that say what the figure counts
     inherited: str = ""  # the previous clause, for a clause with no subject of its own
+    before: str = ""  # the focus words before the figure, up to the previous figure
 
 
 def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
@@ -173,11 +174,16 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
                     kind = "year"
             # The focus stops at the neighbouring figure and at list commas (、) outside
             # brackets: in "1个市级…枢纽、7个县级…市场" the 7 is about 县级, not 市级.
+            seg_end = _segment_end(clause, m.end())
             lo = max(spans[i - 1][1] if i > 0 else 0, _segment_start(clause, m.start()))
-            hi = min(spans[i + 1][0] if i + 1 < len(spans) else len(clause), _segment_end(clause, m.end()))
-            focus = clause[lo : m.start()] + " " + clause[m.end() : hi]
+            hi = min(spans[i + 1][0] if i + 1 < len(spans) else len(clause), seg_end)
+            # "鹤山及6个镇60个村入选…": the words after the last figure of a chain are the
+            # predicate of every figure in it.
+            last = max((j for j, (a, _) in enumerate(spans) if a < seg_end), default=i)
+            tail = clause[spans[last][1] : seg_end] if last > i else ""
+            focus = clause[lo : m.start()] + " " + clause[m.end() : hi] + " " + tail
             fig = Figure(value.strip(), unit, clause.strip(), passage_id, kind, c_start + m.start())
-            found.append(_Found(fig, focus, inherited))
+            found.append(_Found(fig, focus, inherited, clause[lo : m.start()]))
         _respectively(clause, matches, found)
     return found
 
@@ -206,7 +212,7 @@ def _respectively(clause: str, matches: list[re.Match[str]], found: list[_Found]
     first = len(found) - len(matches) + matches.index(tail[0])
     for k, subject in enumerate(subjects):
         f = found[first + k]
-        found[first + k] = _Found(f.figure, f"{subject} {predicate}", f.inherited)
+        found[first + k] = _Found(f.figure, f"{subject} {predicate}", f.inherited, f.before)
 
 
 @dataclass(frozen=True)
@@ -221,7 +227,7 @@ class FigureQuery:
     kind: str = ""
     wants_number: bool = False
     verb: str = ""
-    noun: str = ""  # what is counted: "几个镇" → 镇
+    nouns: tuple[str, ...] = ()  # what is counted: "几个镇" → (镇,)
 
 
 _ASK_UNIT_RE = re.compile(rf"(?:多少|几|若干)(?P<unit>{_UNIT_RE})?")
@@ -233,8 +239,12 @@ _KIND_CUES = [
 ]
 
 
-def figure_query(question: str) -> FigureQuery:
-    """Detect from the (normalised) question what kind of figure it wants."""
+def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = ()) -> FigureQuery:
+    """Detect from the (normalised) question what kind of figure it wants.
+
+    ``tokens`` is the question's plain jieba cut (for the verb before 多少); ``nouns`` is what
+    it counts, if the caller knows (the tokenizer's ``asked_noun``).
+    """
     kind = ""
     for name, cue in _KIND_CUES:
         if cue.search(question):
@@ -256,18 +266,18 @@ def figure_query(question: str) -> FigureQuery:
         unit = "%"
     wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|几", question))
     verb = ""
-    v = _VERB_BEFORE_RE.search(question)
-    if v and v.group("verb") not in _WEAK_VERBS:
-        verb = v.group("verb")
-    noun = ""
-    if m and m.group("unit"):
-        n = re.match(r"[\u4e00-\u9fff]{1,2}", question[m.end() :])
-        if n and n.group(0)[0] not in "的了吗呢啊呀是有在":
-            noun = n.group(0)
-    return FigureQuery(unit, kind, wants, verb, noun)
+    toks = [t for t in tokens if t.strip()]
+    for i, tok in enumerate(toks):
+        if tok.startswith(("多少", "几")):
+            j = i - 1
+            while j >= 0 and toks[j] in ("了", "过", "出"):
+                j -= 1
+            if j >= 0 and len(toks[j]) >= 2 and toks[j] not in _WEAK_VERBS and re.fullmatch(r"[\u4e00-\u9fff]+", toks[j]):
+                verb = toks[j]
+            break
+    return FigureQuery(unit, kind, wants, verb, tuple(nouns))
 
 
-_VERB_BEFORE_RE = re.compile(r"(?P<verb>[\u4e00-\u9fff]{2})(?:了|过|出)?(?:多少|几)")
 _WEAK_VERBS = {"一共", "总共", "共有", "现在", "目前", "已经", "到底", "究竟", "大概", "大约", "差不多", "能有", "还有"}
 
 
@@ -307,9 +317,7 @@ def rank_figures(
             if query.verb and "分别" not in fig.context and query.verb in text[max(0, fig.start - len(query.verb) - 3) : fig.start]:
                 score *= 1.5
             end = fig.start + len(fig.value)
-            if query.noun and (
-                text.startswith(query.noun, end) or query.noun in text[max(0, fig.start - 6) : fig.start]
-            ):
+            if any(text.startswith(n, end) or n in found.before[-6:] for n in query.nouns):
                 score *= 2.0  # "几个镇" → "6个镇"; "几项民生实事" → "民生实事54项"
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家.
             if "total" in cues:

@@ -155,7 +155,7 @@ class Tokenizer:
             if tok and not _is_punct(tok):
                 break
         if re.match(r"\s*[?!。.]*\s*$", normalized_question[m.end() :]):
-            before = [t.strip() for t in self._jieba.cut(normalized_question[: m.start()]) if t.strip()]
+            before = [t.strip() for t in self._jieba.cut(normalized_question[: m.start()]) if not _is_punct(t)]
             # Drop the verb between the noun and 多少: "零工市场枢纽建了几个" counts 枢纽, not 建了.
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
@@ -168,6 +168,12 @@ class Tokenizer:
                 noun.insert(0, self._canon(before.pop()))
             return tuple(noun)
         return ()
+
+    def cut(self, normalized_text: str) -> list[str]:
+        """jieba's plain cut of already normalised text, every token kept."""
+        if not self._ready:
+            self.initialize()
+        return list(self._jieba.cut(normalized_text))
 
     def is_counter(self, token: str) -> bool:
         """Whether ``token`` is a measure word or unit (个, 家, 公里): never a topic by itself."""
