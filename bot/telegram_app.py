@@ -298,7 +298,7 @@ class QABot:
             if p.section:
                 self.section_positions.setdefault(p.section, []).append(i)
 
-    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+    def register(self, app: Application) -> None:
         """Add the handlers: the guard first (group -1), then one handler per user intent."""
         messages = filters.UpdateType.MESSAGE
         questions = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
@@ -337,45 +337,52 @@ class QABot:
     async def guard(self, update: Update, context: Context) -> None:
         """Drop what is not for the bot, apply the allowlist and the rate limit.
 
-        Raises ApplicationHandlerStop to keep an update from every handler.
+        Raises ApplicationHandlerStop to keep an update from every handler. It fails closed:
+        PTB would pass an update on to the handlers if this raised anything else.
         """
+        try:
+            admitted = await self._admit(update, context.bot)
+        except Exception:
+            log.exception("update %s dropped: the guard failed", update.update_id)
+            admitted = False
+        if not admitted:
+            raise ApplicationHandlerStop
+
+    async def _admit(self, update: Update, bot: Bot) -> bool:
         if update.inline_query:
             query = update.inline_query
             # Inline results can be posted anywhere; honour the allowlist by the asking user.
-            if access(query.from_user.id, PRIVATE, self.allowlist.chat_ids) is not Access.ANSWER:
-                await query.answer([], cache_time=0, is_personal=True)
-                raise ApplicationHandlerStop
-            return
+            if access(query.from_user.id, PRIVATE, self.allowlist.chat_ids) is Access.ANSWER:
+                return True
+            await query.answer([], cache_time=0, is_personal=True)
+            return False
         if update.callback_query:
-            await self._guard_button(update.callback_query)
-            return
+            query = update.callback_query
+            chat = query.message.chat if query.message else None
+            chat_id, chat_type = (chat.id, chat.type) if chat else (query.from_user.id, PRIVATE)
+            if access(chat_id, chat_type, self.allowlist.chat_ids) is not Access.ANSWER:
+                await query.answer(TEXT_REFUSED)
+                return False
+            if self.limiter.check(query.from_user.id) is not Verdict.ALLOW:
+                await query.answer(self._rate_text(query.from_user.id))
+                return False
+            return True
         msg = update.message or update.edited_message
         if msg is None:  # channel posts, member updates …: nothing here answers them
-            raise ApplicationHandlerStop
+            return False
         chat = msg.chat
-        if chat.type != PRIVATE and not self._for_bot(msg, context.bot):
-            raise ApplicationHandlerStop
+        if chat.type != PRIVATE and not self._for_bot(msg, bot):
+            return False
         decision = self.allowlist.access(chat.id, chat.type)
         if decision is Access.REFUSE:
-            await send_html(context.bot, chat.id, _e(TEXT_REFUSED))
+            await send_html(bot, chat.id, _e(TEXT_REFUSED))
         if decision is not Access.ANSWER:
-            raise ApplicationHandlerStop
+            return False
         user_id = msg.from_user.id if msg.from_user else chat.id
         verdict = self.limiter.check(user_id)
         if verdict is Verdict.DENY_NOTIFY:
-            await send_html(context.bot, chat.id, _e(self._rate_text(user_id)), reply_to=self._reply_to(update))
-        if verdict is not Verdict.ALLOW:
-            raise ApplicationHandlerStop
-
-    async def _guard_button(self, query: CallbackQuery) -> None:
-        chat = query.message.chat if query.message else None
-        chat_id, chat_type = (chat.id, chat.type) if chat else (query.from_user.id, PRIVATE)
-        if access(chat_id, chat_type, self.allowlist.chat_ids) is not Access.ANSWER:
-            await query.answer(TEXT_REFUSED)
-            raise ApplicationHandlerStop
-        if self.limiter.check(query.from_user.id) is not Verdict.ALLOW:
-            await query.answer(self._rate_text(query.from_user.id))
-            raise ApplicationHandlerStop
+            await send_html(bot, chat.id, _e(self._rate_text(user_id)), reply_to=self._reply_to(update))
+        return verdict is Verdict.ALLOW
 
     def _for_bot(self, msg: Message, bot: Bot) -> bool:
         """In a group: a command for this bot, a mention of it, or a reply to it."""
@@ -684,14 +691,14 @@ class QABot:
             log.debug("typing indicator not sent: %s", exc)
 
     # ---------------------------------------------------------------- life cycle
-    async def post_init(self, app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(self, app: Application) -> None:
         """Register the command menu (Chinese descriptions) before polling starts."""
         try:
             await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in COMMANDS])
         except TelegramError as exc:  # the bot works without a menu
             log.warning("command menu not registered: %s", exc)
 
-    async def post_shutdown(self, app: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(self, app: Application) -> None:
         self.journal.close()
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -709,7 +716,7 @@ class QABot:
 
 def build_application(
     cfg: Config, engine: Engine, *, on_fatal: Callable[[str], None] | None = None
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """The Application with every handler registered; nothing is sent until it is started.
 
     ``on_fatal(reason)`` is called once when Telegram rejects the token while polling; the
