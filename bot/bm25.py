@@ -52,9 +52,13 @@ FORMAT_NAME = "sparse-bm25"
 FORMAT_VERSION = 1
 _REQUIRED_ARRAYS = ("format", "version", "params", "n_docs", "indptr", "indices", "data", "idf", "vocab")
 
-# Above this fraction of the corpus, candidates are found/scored with dense length-N arrays
-# instead of sorted-array merges (a sort of that many postings costs more than a pass over N).
-_DENSE_FRACTION = 1 / 4
+# top_k tuning (module-level so tests can force every code path).
+_EXACT_POSTINGS = 2048  # at most this many postings in all: just score them all exactly
+_MAXSCORE_POSTINGS = 16384  # short-list postings worth scoring exactly before bounding
+_MAX_SURVIVORS = 4096  # more passages than this above the bound threshold: tighten it first
+_DENSE_MIN_DF = 1 / 32  # terms in at least this fraction of passages get a uint8 column ...
+_DENSE_BUDGET = 384 << 20  # ... most frequent first, within this many bytes
+_BLOCK = 1024  # passages per block when seeding a threshold from block maxima
 
 
 class SparseBM25:
@@ -159,7 +163,24 @@ class SparseBM25:
             self._max_w = np.maximum.reduceat(self._weights, starts)
             self._min_w = np.minimum.reduceat(self._weights, starts)
         else:
-            self._max_w = self._min_w = np.zeros(0)
+            self._max_w = self._min_w = np.zeros(1)
+        self._build_dense_bounds()
+
+    def _build_dense_bounds(self) -> None:
+        """uint8 columns of quantised upper bounds for the most frequent terms (derived data,
+        rebuilt on load rather than trusted from the file)."""
+        df = np.diff(self._indptr)
+        n_pad = -(-self._n // _BLOCK) * _BLOCK
+        eligible = np.flatnonzero(df >= max(1, math.ceil(self._n * _DENSE_MIN_DF)))
+        eligible = eligible[np.argsort(-df[eligible], kind="stable")][: _DENSE_BUDGET // n_pad]
+        top = float(self._max_w[eligible].max()) if len(eligible) else 0.0
+        # One scale for all terms so bounds add up as integers; 254 keeps quantise() <= 255.
+        self._scale = top / 254 if top > 0 else max(float(self._max_w.max()), 1.0) / 254
+        self._dense = np.zeros((len(eligible), n_pad), dtype=np.uint8)
+        self._dense_row = {int(c): r for r, c in enumerate(eligible)}
+        for r, c in enumerate(eligible.tolist()):
+            docs, w = self._postings(c)
+            self._dense[r, docs] = np.minimum(_quantise(w, self._scale), 255)
 
     # ------------------------------------------------------------------ small accessors
 
@@ -229,69 +250,107 @@ class SparseBM25:
 
         Only passages containing at least one known query term are returned (so possibly
         fewer than ``k``, and ``[]`` when no query term is known).  Scores equal
-        ``get_scores`` exactly.  Long posting lists whose total contribution provably cannot
-        lift a passage into the top k are only probed for the candidates (MaxScore pruning),
-        which keeps common words such as 的/是 cheap at 1M passages.
+        ``get_scores`` exactly.
+
+        Why it is fast at 1M passages even for 的/是: rank_bm25's epsilon floor gives words in
+        more than half the passages a *higher* idf than mid-frequency words, so their long lists
+        cannot simply be skipped.  Instead:
+
+        A. MaxScore: score the passages of the short lists exactly; if even the sum of the long
+           terms' maximum weights is below the k-th score found, nothing else can enter.
+        B. Otherwise add up per-passage upper bounds -- the long terms' weights quantised to
+           uint8 in dense columns (one byte per passage, ~0.06 ms per term at 1M), the short
+           terms' quantised weights scattered in -- and score exactly only the few passages
+           whose bound reaches the k-th best exact score.
         """
         cols = self._columns(query_tokens)
         if k <= 0 or not cols:
             return []
         distinct = list(dict.fromkeys(cols))
-        if len(distinct) == 1:
-            docs, w = self._postings(cols[0])
-            scores = np.zeros(len(docs))
-            for _ in cols:  # repeated term: add once per occurrence, like rank_bm25
-                scores += w
-            return _select(docs, scores, k)
+        lengths = {c: int(self._indptr[c + 1] - self._indptr[c]) for c in distinct}
+        total = sum(lengths.values())
+        if total <= max(_EXACT_POSTINGS, k) or len(distinct) == 1:
+            return self._top_k_exhaustive(cols, distinct, total, k)
 
-        mult = {c: 0 for c in distinct}
+        mult = dict.fromkeys(distinct, 0)
         for c in cols:
             mult[c] += 1
-        lengths = {c: int(self._indptr[c + 1] - self._indptr[c]) for c in distinct}
-        # Upper bound of what term c can add to any passage, and the magnitude used to bound
-        # float rounding of the sum.
-        ub = {c: mult[c] * max(float(self._max_w[c]), 0.0) for c in distinct}
-        mag = {c: mult[c] * max(abs(float(self._max_w[c])), abs(float(self._min_w[c]))) for c in distinct}
-        # "Non-essential" (probe-only) terms are a prefix of this order: longest posting list
-        # first.  Not the textbook lowest-bound-first: rank_bm25's epsilon floor gives the
-        # most common words (的, in >half the passages) a *higher* idf than mid-frequency
-        # words, so bound order would make the longest lists essential and prune nothing.
-        order = sorted(distinct, key=lambda c: (-lengths[c], ub[c]))
-        prefix_ub = [0.0]
-        prefix_mag = [0.0]
-        for c in order:
-            prefix_ub.append(prefix_ub[-1] + ub[c])
-            prefix_mag.append(prefix_mag[-1] + mag[c])
+        # Bound on float rounding of a score: (sum of |weights|) * 1e-9, far above n*2^-53.
+        tol = 1e-9 * sum(m * max(abs(self._max_w[c]), abs(self._min_w[c])) for c, m in mult.items())
+        dense = [c for c in distinct if c in self._dense_row]
+        sparse = [c for c in distinct if c not in self._dense_row]
+        sparse_total = sum(lengths[c] for c in sparse)
 
-        for p in range(len(order) - 1, 0, -1):
-            essential = order[p:]
-            if sum(lengths[c] for c in essential) < k:
-                continue  # cannot yield k candidates, so no threshold to prune against
-            if sum(lengths[c] for c in essential) > self._n * _DENSE_FRACTION:
-                break  # pruning no longer saves work; score everything
-            cand = _union([self._postings(c)[0] for c in essential])
-            if len(cand) < k:
-                continue
-            scores = self._score_candidates(cand, cols)
-            theta = np.partition(scores, len(scores) - k)[len(scores) - k]
-            # A passage outside `cand` contains only non-essential terms, so its score is at
-            # most prefix_ub[p] (+ rounding).  Strict < : a tie could win on lower index.
-            if prefix_ub[p] + 1e-9 * prefix_mag[p] < theta:
-                return _select(cand, scores, k)
+        theta = None
+        if sparse and sparse_total <= _MAXSCORE_POSTINGS:
+            # A. Candidates = passages with a short-list term; the rest score <= dense_ub.
+            cand = _union([self._postings(c)[0] for c in sparse])
+            if len(cand) >= k:
+                scores = self._score_candidates(cand, cols)
+                theta = float(np.partition(scores, len(scores) - k)[len(scores) - k])
+                dense_ub = sum(mult[c] * max(float(self._max_w[c]), 0.0) for c in dense)
+                if dense_ub + tol < theta:  # strict: an equal score could win on lower index
+                    return _select(cand, scores, k)
 
-        # Exhaustive: every passage containing any query term.
-        total = sum(lengths.values())
-        if total > self._n * _DENSE_FRACTION:
-            acc = np.zeros(self._n)
-            hit = np.zeros(self._n, dtype=bool)
-            for c in cols:
+        # B. Per-passage integer upper bounds, in units of self._scale.
+        bound = self._bounds(cols, mult, dense)
+        if theta is None:
+            seeds = _seeds(bound, k)
+            if len(seeds) < k:
+                return self._top_k_exhaustive(cols, distinct, total, k)
+            scores = self._score_candidates(seeds, cols)
+            theta = float(np.partition(scores, len(scores) - k)[len(scores) - k])
+        for _ in range(4):
+            if theta - tol <= 0:
+                # Scores <= 0 (tiny corpora, idf 0): bounds cannot separate matching passages
+                # from non-matching ones, which all have bound 0.
+                return self._top_k_exhaustive(cols, distinct, total, k)
+            # Any passage scoring >= theta has bound*scale >= theta - tol; -1 absorbs rounding.
+            level = max(int(math.floor((theta - tol) / self._scale)) - 1, 1)
+            survivors = np.flatnonzero(bound >= level)
+            if len(survivors) <= _MAX_SURVIVORS:
+                break
+            # Weak threshold: tighten it with the passages of highest bound, then retry.
+            top = survivors[np.argpartition(bound[survivors], len(survivors) - _MAX_SURVIVORS)[-_MAX_SURVIVORS:]]
+            top.sort()
+            scores = self._score_candidates(top, cols)
+            theta = max(theta, float(np.partition(scores, len(scores) - k)[len(scores) - k]))
+        return _select(survivors, self._score_candidates(survivors, cols), k)
+
+    def _bounds(self, cols: list[int], mult: dict[int, int], dense: list[int]) -> np.ndarray:
+        """Integer upper bound of every passage's score, in units of ``self._scale``."""
+        levels = {c: 255 if c in self._dense_row else int(max(self._max_w[c], 0.0) / self._scale) + 2 for c in mult}
+        top = sum(levels[c] * m for c, m in mult.items())
+        dtype = np.uint16 if top <= np.iinfo(np.uint16).max else np.int64
+        bound = np.zeros(self._dense.shape[1], dtype=dtype)
+        for c in cols:
+            row = self._dense_row.get(c)
+            if row is not None:
+                np.add(bound, self._dense[row], out=bound, casting="unsafe")
+            else:
                 docs, w = self._postings(c)
-                acc[docs] += w
-                hit[docs] = True
-            cand = np.flatnonzero(hit)
-            return _select(cand, acc[cand], k)
-        cand = _union([self._postings(c)[0] for c in distinct])
-        return _select(cand, self._score_candidates(cand, cols), k)
+                bound[docs] += _quantise(w, self._scale).astype(dtype)
+        return bound
+
+    def _top_k_exhaustive(self, cols: list[int], distinct: list[int], total: int, k: int) -> list[tuple[int, float]]:
+        """Exact scores of every passage containing a query term."""
+        if len(distinct) == 1:
+            docs, w = self._postings(distinct[0])
+            scores = np.zeros(len(docs))
+            for _ in cols:  # repeated term: added once per occurrence, like rank_bm25
+                scores += w
+            return _select(docs, scores, k)
+        if total <= max(_EXACT_POSTINGS, self._n // 64):
+            cand = _union([self._postings(c)[0] for c in distinct])
+            return _select(cand, self._score_candidates(cand, cols), k)
+        acc = np.zeros(self._n)
+        hit = np.zeros(self._n, dtype=bool)
+        for c in cols:
+            docs, w = self._postings(c)
+            acc[docs] += w
+            hit[docs] = True
+        cand = np.flatnonzero(hit)
+        return _select(cand, acc[cand], k)
 
     def _score_candidates(self, cand: np.ndarray, cols: list[int]) -> np.ndarray:
         """Exact scores of the sorted passage ids ``cand``, accumulated in query order."""
@@ -463,6 +522,26 @@ def _okapi_idf(n: int, df: np.ndarray, epsilon: float) -> tuple[np.ndarray, floa
     idf = raw.copy()
     idf[raw < 0] = epsilon * average_idf
     return idf, average_idf
+
+
+def _quantise(w: np.ndarray, scale: float) -> np.ndarray:
+    """Smallest-ish integer q >= 0 with q*scale >= w: floor(w/scale)+1 (never below, as
+    division is correctly rounded); negative weights are bounded by 0."""
+    return np.maximum(np.floor(w / scale) + 1, 0).astype(np.int64)
+
+
+def _seeds(bound: np.ndarray, k: int) -> np.ndarray:
+    """Passages with the highest bounds (>= k of them unless fewer match): a cheap sample
+    whose exact k-th score is a valid threshold.  Uses block maxima to avoid a full sort."""
+    bmax = bound.reshape(-1, _BLOCK).max(axis=1)
+    kk = min(k, len(bmax))
+    level = max(int(np.partition(bmax, len(bmax) - kk)[len(bmax) - kk]), 1)
+    seeds = np.flatnonzero(bound >= level)
+    if len(seeds) < k:
+        seeds = np.flatnonzero(bound > 0)
+    if len(seeds) > _MAX_SURVIVORS:
+        seeds = np.sort(seeds[np.argpartition(bound[seeds], len(seeds) - _MAX_SURVIVORS)[-_MAX_SURVIVORS:]])
+    return seeds
 
 
 def _sorted_unique(a: np.ndarray) -> np.ndarray:

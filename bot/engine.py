@@ -41,7 +41,7 @@ _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
 # Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
 _LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "人", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
-_TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计")
+_TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计|现在|目前|如今|截至|现有")
 _NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
 
 
@@ -295,7 +295,7 @@ class Engine:
             return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
-        strict = fq.kind in ("money", "percent", "date", "ordinal") or (fq.unit and fq.unit not in _LOOSE_UNITS)
+        strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
         if noun or strict:
             eligible = [
                 s

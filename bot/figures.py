@@ -233,7 +233,8 @@ class FigureQuery:
 _ASK_UNIT_RE = re.compile(rf"(?:多少|几|若干)(?P<unit>{_UNIT_RE})?")
 _KIND_CUES = [
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜")),
-    ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|[^效频]率|几成")),
+    ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|(?<!效)率(?:是|为|有|达|多|怎|如何|\?|$)")),
+    ("time", re.compile(r"几点|几时开|什么时间开|营业时间|开门时间|几点开|几点关")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次")),
     ("date", re.compile(r"哪天|哪一天|几号|什么时候|何时|哪个月|几月|日期|什么时间|哪年|哪一年|那年")),
 ]
