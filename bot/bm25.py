@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import struct
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -308,10 +309,11 @@ class SparseBM25:
             # Any passage scoring >= theta has bound*scale >= theta - tol; -1 absorbs rounding.
             level = max(int(math.floor((theta - tol) / self._scale)) - 1, 1)
             survivors = np.flatnonzero(bound >= level)
-            if len(survivors) <= _MAX_SURVIVORS:
+            cap = max(_MAX_SURVIVORS, k)
+            if len(survivors) <= cap:
                 break
             # Weak threshold: tighten it with the passages of highest bound, then retry.
-            top = survivors[np.argpartition(bound[survivors], len(survivors) - _MAX_SURVIVORS)[-_MAX_SURVIVORS:]]
+            top = survivors[np.argpartition(bound[survivors], len(survivors) - cap)[-cap:]]
             top.sort()
             scores = self._score_candidates(top, cols)
             theta = max(theta, float(np.partition(scores, len(scores) - k)[len(scores) - k]))
@@ -424,21 +426,11 @@ class SparseBM25:
             return ValueError(f"{path}: not a valid {FORMAT_NAME} index: {reason}")
 
         try:
-            npz = np.load(path, allow_pickle=False)
+            a = _read_npz(path, _REQUIRED_ARRAYS)
         except FileNotFoundError:
             raise
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise bad(f"cannot read ({exc})") from exc
-        if not isinstance(npz, np.lib.npyio.NpzFile):
-            raise bad("not an .npz archive")
-        with npz:
-            missing = [name for name in _REQUIRED_ARRAYS if name not in npz.files]
-            if missing:
-                raise bad(f"missing arrays {missing}")
-            try:
-                a = {name: npz[name] for name in _REQUIRED_ARRAYS}
-            except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-                raise bad(f"cannot read arrays ({exc})") from exc
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, struct.error) as exc:
+            raise bad(str(exc)) from exc
 
         if a["format"].shape != () or a["format"].dtype.kind != "U" or str(a["format"]) != FORMAT_NAME:
             raise bad(f"format tag is not {FORMAT_NAME!r}")
@@ -465,7 +457,7 @@ class SparseBM25:
             terms = json.loads(a["vocab"].tobytes().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise bad(f"vocabulary is not UTF-8 JSON ({exc})") from exc
-        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        if not isinstance(terms, list) or set(map(type, terms)) - {str}:
             raise bad("vocabulary must be a JSON list of strings")
         vocab = dict(zip(terms, range(len(terms))))
         n_terms = len(terms)
@@ -524,6 +516,51 @@ def _okapi_idf(n: int, df: np.ndarray, epsilon: float) -> tuple[np.ndarray, floa
     return idf, average_idf
 
 
+def _read_npz(path: str, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Read arrays ``names`` from an .npz without ever unpickling.
+
+    Uncompressed members (what ``np.savez`` writes) are read straight from their offset with
+    ``np.fromfile``: ~4x faster than ``np.load`` at 1M passages, which copies through zipfile
+    in chunks and CRCs 600 MB.  The CRC is therefore not checked; ``load`` validates the
+    structure instead.  Object dtypes are refused (that is what would need pickle).
+    """
+    out: dict[str, np.ndarray] = {}
+    with open(path, "rb") as fh:
+        with zipfile.ZipFile(fh) as zf:
+            members = {i.filename[:-4]: i for i in zf.infolist() if i.filename.endswith(".npy")}
+            missing = [name for name in names if name not in members]
+            if missing:
+                raise ValueError(f"missing arrays {missing}")
+            for name in names:
+                info = members[name]
+                if info.compress_type != zipfile.ZIP_STORED:
+                    with zf.open(info) as f:
+                        out[name] = np.lib.format.read_array(f, allow_pickle=False)
+                    continue
+                fh.seek(info.header_offset)
+                local = fh.read(30)
+                if len(local) != 30 or local[:4] != b"PK\x03\x04":
+                    raise ValueError(f"corrupt zip entry {name!r}")
+                name_len, extra_len = struct.unpack("<HH", local[26:30])
+                start = info.header_offset + 30 + name_len + extra_len
+                fh.seek(start)
+                version = np.lib.format.read_magic(fh)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+                else:
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+                if dtype.hasobject:
+                    raise ValueError(f"array {name!r} has an object dtype (would need pickle)")
+                count = math.prod(shape)
+                if fh.tell() + count * dtype.itemsize > start + info.compress_size:
+                    raise ValueError(f"array {name!r} is truncated")
+                arr = np.fromfile(fh, dtype=dtype, count=count)
+                if arr.size != count:
+                    raise ValueError(f"array {name!r} is truncated")
+                out[name] = arr.reshape(shape, order="F" if fortran else "C")
+    return out
+
+
 def _quantise(w: np.ndarray, scale: float) -> np.ndarray:
     """Smallest-ish integer q >= 0 with q*scale >= w: floor(w/scale)+1 (never below, as
     division is correctly rounded); negative weights are bounded by 0."""
@@ -539,8 +576,9 @@ def _seeds(bound: np.ndarray, k: int) -> np.ndarray:
     seeds = np.flatnonzero(bound >= level)
     if len(seeds) < k:
         seeds = np.flatnonzero(bound > 0)
-    if len(seeds) > _MAX_SURVIVORS:
-        seeds = np.sort(seeds[np.argpartition(bound[seeds], len(seeds) - _MAX_SURVIVORS)[-_MAX_SURVIVORS:]])
+    cap = max(_MAX_SURVIVORS, k)
+    if len(seeds) > cap:
+        seeds = np.sort(seeds[np.argpartition(bound[seeds], len(seeds) - cap)[-cap:]])
     return seeds
 
 

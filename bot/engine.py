@@ -38,6 +38,11 @@ _GREETING_RE = re.compile(
 # "那县级的呢?", "那么鹤山呢", "还有县级的吗": a short question leaning on the previous one.
 _FOLLOWUP_RE = re.compile(r"^(?:那|那么|还有|另外|而|再问一下)?\s*(?P<core>.{1,12}?)\s*(?:的)?\s*(?:呢|吗|怎么样|咋样|如何)\s*[?]*$")
 _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
+# Words that ask about a kind of passage rather than a topic.
+_KIND_CUES = (
+    ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
+    ("byline", re.compile(r"记者|作者|谁写|撰稿|稿子|实习生|署名")),
+)
 # Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
 _LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "人", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
@@ -259,6 +264,7 @@ class Engine:
         """Rank candidates; decide whether the best one answers the question."""
         fq = fq or FigureQuery()
         noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
+        wanted_kinds = {kind for kind, cue in _KIND_CUES if cue.search(qnorm)}
         cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES)
         if not cands:
             return False, [], "no passage shares a word with the question"
@@ -284,6 +290,8 @@ class Engine:
             p = self.knowledge.passages[c.doc]
             if p.kind == "byline" and not matched:
                 fused -= 0.2
+            if p.kind in wanted_kinds:
+                fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
             scored.append(_Scored(c.doc, fused, coverage, matched, c.word_score, c.bigram_score))
         scored.sort(key=lambda s: (-s.fused, s.doc))
         best = scored[0]
@@ -301,7 +309,7 @@ class Engine:
                 s
                 for s in scored
                 if s.coverage >= threshold
-                and all(self._match_degree(s.doc, n) > 0 for n in noun)
+                and all(self._match_degree(s.doc, n) > 0 for n in noun if self._specific(n, noun))
                 and (not strict or self._has_figure(s.doc, fq))
             ]
             if not eligible:
@@ -310,6 +318,11 @@ class Engine:
             scored = eligible + [s for s in scored if s not in eligible]
             best = scored[0]
         return True, scored, f"coverage {best.coverage:.2f} ≥ {threshold}"
+
+    def _specific(self, word: str, compound: Sequence[str]) -> bool:
+        """Whether a word of the counted noun must be found: the head always; a modifier
+        unless it is an everyday word (财政在老百姓**身上**投入 — 身上 modifies nothing)."""
+        return word == compound[-1] or self.tokenizer.general_freq(word) < 2000
 
     def _counts(self, doc: int, noun: str) -> bool:
         """Whether a figure in the passage is directly followed by ``noun`` (22万多名党员)."""

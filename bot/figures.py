@@ -316,10 +316,12 @@ def rank_figures(
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
             if query.verb and "分别" not in fig.context and query.verb in text[max(0, fig.start - len(query.verb) - 3) : fig.start]:
-                score *= 1.5
+                score *= 2.0  # "完成了多少项" → "完成161项"
             end = fig.start + len(fig.value)
-            if any(text.startswith(n, end) or n in found.before[-6:] for n in query.nouns):
-                score *= 2.0  # "几个镇" → "6个镇"; "几项民生实事" → "民生实事54项"
+            if any(text.startswith(n, end) for n in query.nouns):
+                score *= 2.0  # "几个镇" → "6个镇"
+            elif any(n in found.before[-6:] for n in query.nouns):
+                score *= 1.3  # "几项民生实事" → "民生实事54项": weaker, the noun may be a topic
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家.
             if "total" in cues:
                 if _TOTAL_WORDS.search(found.focus):
