@@ -252,6 +252,7 @@ class Engine:
             normalize,
             self.settings.max_figures,
             cues=_cues(qnorm),
+            question_text=qnorm,
         )
         ans = Answer(raw, True, hits, tuple(figures), info, "question", effective)
         if explain:

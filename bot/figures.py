@@ -9,6 +9,7 @@ about B picks Y.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -137,7 +138,8 @@ def extract_figures(text: str, passage_id: str) -> list[Figure]:
 def _extract(text: str, passage_id: str) -> list[_Found]:
     found: list[_Found] = []
     previous = ""
-    for c_start, c_end in _clauses(text):
+    clauses = _clauses(text)
+    for ci, (c_start, c_end) in enumerate(clauses):
         clause = text[c_start:c_end]
         matches = []
         for m in _FIGURE_RE.finditer(clause):
@@ -156,7 +158,13 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
         # "江门新增长者饭堂48家,总数达114家": a clause with (almost) nothing but its figure
         # talks about the previous clause's subject — Chinese topic chaining.
         bare = "".join(clause[a:b] for a, b in zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(clause)]))
-        inherited = previous if matches and len(bare.strip()) <= 4 else ""
+        inherited = ""
+        if matches and len(bare.strip()) <= 4:
+            # "2月初,恩平市…种上了300棵": a bare clause opening a sentence belongs to the next one.
+            if previous:
+                inherited = previous
+            elif ci + 1 < len(clauses):
+                inherited = _FIGURE_RE.sub(" ", text[clauses[ci + 1][0] : clauses[ci + 1][1]])
         previous = _FIGURE_RE.sub(" ", clause)
         for i, m in enumerate(matches):
             if m.group("date"):
@@ -289,6 +297,12 @@ def unit_matches(asked: str, unit: str) -> bool:
     return asked == unit or unit.endswith(asked) or unit.startswith(asked) or (asked == "元" and "元" in unit)
 
 
+def _longest_common_run(a: str, b: str) -> int:
+    """Length of the longest common substring of ``a`` and ``b`` (both short)."""
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size if m.size >= 2 else 0
+
+
 def rank_figures(
     passages: list[tuple[str, str, float]],
     query: FigureQuery,
@@ -297,6 +311,7 @@ def rank_figures(
     normalize_fn: Callable[[str], str],
     limit: int,
     cues: tuple[str, ...] = (),
+    question_text: str = "",
 ) -> list[Figure]:
     """Figures of the given (passage id, text, weight) list, best first for the question."""
     scored: list[tuple[float, int, Figure]] = []
@@ -308,15 +323,18 @@ def rank_figures(
             clause = normalize_fn(f"{fig.context} {found.inherited}")
             s_focus = sum(1 for t in terms if t and t in focus) + 0.5 * sum(1 for b in bigrams if b in focus)
             s_clause = sum(1 for t in terms if t and t in clause) + 0.5 * sum(1 for b in bigrams if b in clause)
-            score = weight * (1.0 + 2.0 * s_focus + s_clause)
+            # The longest run of the question found verbatim around the figure: "县(市、区)领导班子
+            # 成员领办" singles out 237项 where word overlap alone ties with 54项.
+            run = _longest_common_run(question_text, focus) if question_text else 0
+            score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / 8.0)
             if query.unit:
                 score *= 4.0 if unit_matches(query.unit, fig.unit) else 0.5
             if query.kind:
                 score *= 3.0 if fig.kind == query.kind else 0.4
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
-            if query.verb and "分别" not in fig.context and query.verb in text[max(0, fig.start - len(query.verb) - 3) : fig.start]:
-                score *= 2.0  # "完成了多少项" → "完成161项"
+            if query.verb and "分别" not in fig.context and query.verb in found.before:
+                score *= 2.0  # "完成了多少项" → "完成161项", "领办了几项实事" → "领办民生实事54项"
             end = fig.start + len(fig.value)
             if any(text.startswith(n, end) for n in query.nouns):
                 score *= 2.0  # "几个镇" → "6个镇"
