@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.config import RetrievalConfig
+from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
 from bot.figures import FigureQuery, extract_figures, figure_query, rank_figures, unit_matches
 from bot.index import PassageIndex
@@ -92,7 +92,7 @@ class Engine:
         root = Path(knowledge_path)
         knowledge = load_knowledge(root)
         lex_root = root if root.is_dir() else root.parent
-        lexicon = load_lexicon(lex_root)
+        lexicon = load_lexicon(lex_root, fallback_dir=BUNDLED_KNOWLEDGE)
         faq = load_faq(lex_root, knowledge)
         tokenizer = Tokenizer(lexicon)
         tokenizer.initialize()

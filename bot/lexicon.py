@@ -80,23 +80,33 @@ def _read_synonyms(path: Path) -> dict[str, str]:
     return mapping
 
 
-def load_lexicon(knowledge_dir: Path) -> Lexicon:
-    """Read ``<knowledge_dir>/lexicon/*``; files that do not exist count as empty."""
-    folder = knowledge_dir / LEXICON_DIR
+def load_lexicon(knowledge_dir: Path, fallback_dir: Path | None = None) -> Lexicon:
+    """Read ``<knowledge_dir>/lexicon/*``.
+
+    A list the folder does not have is taken from ``fallback_dir/lexicon`` (the bundled one),
+    so a new knowledge folder still has a stoplist; with no fallback it counts as empty.
+    """
+
+    def find(name: str) -> Path | None:
+        for base in (knowledge_dir, fallback_dir):
+            if base is not None and (base / LEXICON_DIR / name).is_file():
+                return base / LEXICON_DIR / name
+        return None
+
     files = []
     entries: list[DictEntry] = []
     stopwords: set[str] = set()
     synonyms: dict[str, str] = {}
-    path = folder / DICTIONARY_FILE
-    if path.is_file():
+    path = find(DICTIONARY_FILE)
+    if path:
         entries = _read_dictionary(path)
         files.append(path)
-    path = folder / STOPWORDS_FILE
-    if path.is_file():
+    path = find(STOPWORDS_FILE)
+    if path:
         stopwords = {normalize(w) for _, w in _lines(path)}
         files.append(path)
-    path = folder / SYNONYMS_FILE
-    if path.is_file():
+    path = find(SYNONYMS_FILE)
+    if path:
         synonyms = _read_synonyms(path)
         files.append(path)
     return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files))

@@ -24,8 +24,10 @@ import asyncio
 import datetime as dt
 import functools
 import html
+import importlib.util
 import logging
 import math
+import os
 import re
 import secrets
 import warnings
@@ -722,6 +724,8 @@ def build_application(
     ``on_fatal(reason)`` is called once when Telegram rejects the token while polling; the
     default stops :meth:`Application.run_polling`.
     """
+    # Opt in to PTB's coming time periods (timedelta): without it every 429 warns (PTB ≥ 22.2).
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     tg = cfg.telegram
     qabot = QABot(tg, engine, Journal(tg.log_file))
     fired = False
@@ -750,6 +754,8 @@ def run_telegram(cfg: Config) -> int:
     token = require_token(tg)
     register_secret(token)
     webhook = tg.webhook
+    if webhook.url and importlib.util.find_spec("tornado") is None:
+        raise ConfigError("telegram.webhook.url is set, but webhook mode needs the extra: pip install 'qabot[webhooks]'")
     # Without a configured secret, make one: Telegram echoes it, so forged posts are refused.
     secret_token = webhook.secret_token or secrets.token_urlsafe(32)
     register_secret(secret_token)

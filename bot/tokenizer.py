@@ -38,6 +38,14 @@ class Analysis:
 _NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (?:ns|nr|nrt|nrfg|nt)\r?$", re.M)
 
 
+# "多少家长者饭堂": jieba reads 家长 (parent) unless the counter is cut off first.
+_COUNTER_AFTER_ASK_RE = re.compile(r"(多少|几)([个名项家场次所件户位处条批间套座期届种类支台辆份篇张部])(?=[\u4e00-\u9fff])")
+
+
+def _split_counter(text: str) -> str:
+    return _COUNTER_AFTER_ASK_RE.sub(r"\1\2 ", text)
+
+
 # "几天", "多少钱", "几个": the question's frame, not its topic (the unit is read elsewhere).
 _QUANTITY_QUESTION_RE = re.compile(r"^(?:几|多少|若干)\w{0,2}$")
 
@@ -146,7 +154,12 @@ class Tokenizer:
         m = _ASK_RE.search(normalized_question)
         if not m:
             return ()
-        for tok in self._jieba.cut(normalized_question[m.end() :]):
+        rest = normalized_question[m.end() :]
+        if rest[:1] in "年月日号天点时":
+            return ()  # 几月份, 几号, 几点: a question of when, not of how many
+        if rest[:1] in _COUNTERS:
+            rest = f"{rest[:1]} {rest[1:]}"
+        for tok in self._jieba.cut(rest):
             tok = tok.strip()
             if tok in _COUNTERS or self._canon(tok) in _COUNTERS:
                 continue
@@ -173,7 +186,7 @@ class Tokenizer:
         """jieba's plain cut of already normalised text, every token kept."""
         if not self._ready:
             self.initialize()
-        return list(self._jieba.cut(normalized_text))
+        return list(self._jieba.cut(_split_counter(normalized_text)))
 
     def is_counter(self, token: str) -> bool:
         """Whether ``token`` is a measure word or unit (个, 家, 公里): never a topic by itself."""
@@ -191,6 +204,7 @@ class Tokenizer:
         if not self._ready:
             self.initialize()
         norm = text if normalized else normalize(text)
+        norm = _split_counter(norm)
         cut = list(self._jieba.cut(norm))
         terms: list[str] = []
         bigrams: list[str] = []
