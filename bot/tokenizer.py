@@ -155,7 +155,7 @@ class Tokenizer:
         if not m:
             return ()
         rest = normalized_question[m.end() :]
-        if rest[:1] in "年月日号天点时":
+        if rest and rest[0] in "年月日号天点时":
             return ()  # 几月份, 几号, 几点: a question of when, not of how many
         if rest[:1] in _COUNTERS:
             rest = f"{rest[:1]} {rest[1:]}"
