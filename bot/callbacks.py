@@ -77,12 +77,12 @@ def encode(callback: Callback) -> str:
         return _checked(f"a:{fp}:{_number(callback.number)}")
     if not callback.indexes:
         raise ValueError("More needs at least one passage")
-    prefix = f"m:{fp}:"
-    for n in range(len(callback.indexes), 0, -1):
-        data = prefix + _runs(callback.indexes[:n])
-        if len(data.encode()) <= MAX_BYTES:
-            return data
-    raise ValueError(f"not even one passage fits in {MAX_BYTES} bytes")
+    indexes = callback.indexes
+    data = f"m:{fp}:{_runs(indexes)}"
+    while len(data.encode()) > MAX_BYTES and len(indexes) > 1:
+        indexes = indexes[:-1]
+        data = f"m:{fp}:{_runs(indexes)}"
+    return _checked(data)
 
 
 def decode(data: str) -> Callback | None:
@@ -113,8 +113,8 @@ def _checked(data: str) -> str:
 
 
 def _number(n: int) -> str:
-    if n < 0:
-        raise ValueError(f"positions are ≥ 0, got {n}")
+    if not 0 <= n < 10**9:  # what _parse_number accepts back
+        raise ValueError(f"positions are 0 … 999999999, got {n}")
     return str(n)
 
 

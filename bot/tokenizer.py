@@ -47,7 +47,7 @@ def _split_counter(text: str) -> str:
 
 
 # "几天", "多少钱", "几个": the question's frame, not its topic (the unit is read elsewhere).
-_QUANTITY_QUESTION_RE = re.compile(r"^(?:几|多少|若干)\w{0,2}$")
+_QUANTITY_QUESTION_RE = re.compile(r"^(?:(?:几|多少|若干)\w{0,2}|第[一二三四五六七八九十几\d]+[张个次条段幅])$")
 
 
 _ASK_RE = re.compile(r"(?:多少|几)(?:个)?")
