@@ -38,6 +38,7 @@ _GREETING_RE = re.compile(
 # "那县级的呢?", "那么鹤山呢", "还有县级的吗": a short question leaning on the previous one.
 _FOLLOWUP_RE = re.compile(r"^(?:那|那么|还有|另外|而|再问一下)?\s*(?P<core>.{1,12}?)\s*(?:的)?\s*(?:呢|吗|怎么样|咋样|如何)\s*[?]*$")
 _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
+_WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪")
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
@@ -46,7 +47,7 @@ _KIND_CUES = (
 # Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
 _LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "人", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
-_TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计|现在|目前|如今|截至|现有")
+_TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计|现在|目前|如今|截至|现有|多不多")
 _NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
 
 
@@ -302,6 +303,8 @@ class Engine:
         threshold = self.settings.min_coverage
         if best.coverage < threshold:
             return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
+        if qnorm and _WHERE_CUE.search(qnorm) and not self._names_place(best.doc, set(terms)):
+            return False, scored, "asks where, and the best passage names no other place"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
         strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
@@ -324,6 +327,17 @@ class Engine:
         """Whether a word of the counted noun must be found: the head always; a modifier
         unless it is an everyday word (财政在老百姓**身上**投入 — 身上 modifies nothing)."""
         return word == compound[-1] or self.tokenizer.general_freq(word) < 2000
+
+    def _names_place(self, doc: int, exclude: set[str]) -> bool:
+        """Whether the passage names a place (other than the question's own words)."""
+        words = self.tokenizer.analyze(self._norm_text(doc), normalized=True).terms
+        common = max(1.0, 0.2 * self.index.n)  # 江门 in an article about 江门 answers no "where"
+        return any(
+            w not in exclude
+            and self.index.words.bm25.doc_freq(w) <= common
+            and (self._tags.get(w) == "ns" or self.names.is_place(w))
+            for w in words
+        )
 
     def _counts(self, doc: int, noun: str) -> bool:
         """Whether a figure in the passage is directly followed by ``noun`` (22万多名党员)."""

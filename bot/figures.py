@@ -273,7 +273,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         unit = unit or "元"
     if kind == "percent":
         unit = "%"
-    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|几", question))
+    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|几|多不多|多吗", question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
     for i, tok in enumerate(toks):

@@ -35,7 +35,7 @@ class Analysis:
     terms: tuple[str, ...]  # content words of the plain cut: what a question "asks about"
 
 
-_NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (?:ns|nr|nrt|nrfg|nt)\r?$", re.M)
+_NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (ns|nr|nrt|nrfg|nt)\r?$", re.M)
 
 
 # "多少家长者饭堂": jieba reads 家长 (parent) unless the counter is cut off first.
@@ -73,14 +73,16 @@ class GeneralNames:
     def _load(self) -> str:
         path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
         st = os.stat(path)
-        cache = os.path.join(tempfile.gettempdir(), f"qabot-names-{st.st_size}-{int(st.st_mtime)}.txt")
+        cache = os.path.join(tempfile.gettempdir(), f"qabot-names2-{st.st_size}-{int(st.st_mtime)}.txt")
         try:
             with open(cache, encoding="utf-8") as fh:
                 return fh.read()
         except OSError:
             pass
         with open(path, encoding="utf-8") as fh:
-            blob = "\n" + "\n".join(sorted(set(_NAME_TAGS_RE.findall(fh.read())))) + "\n"
+            # One "word\ttag" a line; places (ns) are looked up with their tag.
+            pairs = sorted(set(_NAME_TAGS_RE.findall(fh.read())))
+        blob = "\n" + "\n".join(f"{w}\t{t}" for w, t in pairs) + "\n"
         try:
             tmp = f"{cache}.{os.getpid()}"
             with open(tmp, "w", encoding="utf-8") as fh:
@@ -93,7 +95,13 @@ class GeneralNames:
     def __contains__(self, word: str) -> bool:
         if self._blob is None:
             self._blob = self._load()
-        return f"\n{word}\n" in self._blob
+        return f"\n{word}\t" in self._blob
+
+    def is_place(self, word: str) -> bool:
+        """Whether jieba's dictionary tags ``word`` as a place name (ns)."""
+        if self._blob is None:
+            self._blob = self._load()
+        return f"\n{word}\tns\n" in self._blob
 
 
 log = logging.getLogger(__name__)
