@@ -17,9 +17,10 @@ from bot.models import Figure
 
 # Longest first: the regex alternation takes the first that matches.
 _UNITS = sorted(
-    """% ‰ 亿元 万元 千元 元钱 元 块钱 块 公顷 公里 平方公里 平方米 亩 米 吨 万人次 人次 万餐次 餐次 场次 周年 岁
+    """% ‰ 亿元 万元 千元 元钱 元 块钱 块 美元 港元 欧元 公顷 公里 千米 平方公里 平方千米 平方米 立方米 亩 米 厘米
+    毫米 吨 千克 公斤 克 升 千瓦时 千瓦 兆瓦 度 万人次 人次 万餐次 餐次 场次 架次 周年 岁 小时 分钟 秒 个月 周 季度
     个 名 项 家 场 次 所 件 户 棵 株 天 年 月 日 位 处 条 批 村 镇 倍 间 套 座 期 届 人 种 类 支 台 辆 份 篇 张 部
-    万 亿""".split(),
+    册 本 艘 只 头 匹 例 起 宗 笔 门 首 集 轮 栋 层 床 员 名次 分 万 亿""".split(),
     key=len,
     reverse=True,
 )
@@ -60,7 +61,7 @@ def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
         return "percent"
     if unit in _MONEY_UNITS:
         return "money"
-    if unit == "年" or (not unit and len(num) == 4 and num.startswith(("19", "20"))):
+    if len(num) == 4 and num.startswith(("19", "20")) and unit in ("年", ""):
         return "year"
     return "count"
 
@@ -178,8 +179,6 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
                 if unit == "元" and m.group("mult"):
                     unit = m.group("mult") + "元"  # 347.3亿元 is counted in 亿元
                 kind = _kind(prefix, m.group("unit") or "", False, m.group("num"))
-                if unit == "年" and m.group("num") and len(m.group("num")) == 4:
-                    kind = "year"
             # The focus stops at the neighbouring figure and at list commas (、) outside
             # brackets: in "1个市级…枢纽、7个县级…市场" the 7 is about 县级, not 市级.
             seg_end = _segment_end(clause, m.end())

@@ -39,7 +39,7 @@ _NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (ns|nr|nrt|nrfg|nt)\r?$", re.M)
 
 
 # "多少家长者饭堂": jieba reads 家长 (parent) unless the counter is cut off first.
-_COUNTER_AFTER_ASK_RE = re.compile(r"(多少|几)([个名项家场次所件户位处条批间套座期届种类支台辆份篇张部])(?=[\u4e00-\u9fff])")
+_COUNTER_AFTER_ASK_RE = re.compile(r"(多少|几)([个名项家场次所件户位处条批间套座期届种类支台辆份篇张部册本艘只头匹例起宗笔首集轮栋层床])(?=[\u4e00-\u9fff])")
 
 
 def _split_counter(text: str) -> str:
@@ -52,7 +52,7 @@ _QUANTITY_QUESTION_RE = re.compile(r"^(?:(?:几|多少|若干)\w{0,2}|第[一二
 
 _ASK_RE = re.compile(r"(?:多少|几)(?:个)?")
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
-_COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块") | {
+_COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {
     "场次", "人次", "周年", "公里", "公顷", "餐次", "万", "亿", "亿元", "万元", "平方米", "米", "吨", "%",
 }
 
