@@ -187,6 +187,8 @@ def _resolve_paths(cfg: Config, base: Path, data: dict[str, Any]) -> Config:
         return str((base / Path(value).expanduser()).resolve()) if value else value
 
     if "knowledge" in data:
+        if not cfg.knowledge.strip():
+            raise ConfigError("config key 'knowledge': empty; give a folder or file, or remove the key for the bundled article")
         cfg = dataclasses.replace(cfg, knowledge=resolve(cfg.knowledge))
     if cfg.index_cache:
         cfg = dataclasses.replace(cfg, index_cache=resolve(cfg.index_cache))

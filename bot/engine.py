@@ -165,11 +165,12 @@ class Engine:
         if not m and not (_FOLLOWUP_START_RE.match(q) and len(q) <= 12):
             return question
         core = (m.group("core") if m else _FOLLOWUP_START_RE.sub("", q)).strip(" ?")
-        new_terms = list(self.tokenizer.analyze(core, normalized=True).terms)
+        # Surface words (before synonyms): 县级 replaces 市级 as written in the question.
+        new_terms = list(self.tokenizer.analyze(core, normalized=True).surface)
         if not new_terms:
             return question
         prev = normalize(previous)
-        prev_terms = list(dict.fromkeys(self.tokenizer.analyze(prev, normalized=True).terms))
+        prev_terms = list(dict.fromkeys(self.tokenizer.analyze(prev, normalized=True).surface))
         # Does the follow-up stand alone? Then it is a new question, not a follow-up.
         if len(core) > 6 and self._retrieve(self.tokenizer.analyze(q, normalized=True))[0]:
             return question

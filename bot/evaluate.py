@@ -101,7 +101,9 @@ def load_questions(path: Path) -> list[Question]:
         if not isinstance(item, dict) or not isinstance(item.get("q"), str) or item.get("kind") not in KINDS:
             raise KnowledgeError(f"{path}: question {n} needs 'q' (text) and 'kind' (one of {', '.join(KINDS)})")
         gold = item.get("gold") or []
-        gold = [gold] if isinstance(gold, str) else gold
+        gold = [gold] if isinstance(gold, (str, int, float)) else gold
+        if not isinstance(gold, list):
+            raise KnowledgeError(f"{path}: question {n}: 'gold' must be a string or a list of strings")
         fig = item.get("figure")
         ans = item.get("answer")
         out.append(

@@ -32,8 +32,9 @@ class Document:
 class Passage:
     """One paragraph of a document: the unit that is ranked and shown.
 
-    ``context`` holds the headings above the paragraph (section, subtitle, sub-heading);
-    it is indexed with the paragraph but never shown as the answer itself.
+    ``context`` holds the headings above the paragraph (section, subtitle, lead-in); it is
+    indexed with the paragraph. Section titles and subtitles are never part of ``text``; a
+    lead-in line (``#### …——``) opens the text of the first paragraph under it, as printed.
     """
 
     id: str  # "<doc id>#<number>"

@@ -21,6 +21,7 @@ Decisions (docs/TELEGRAM.md explains them to operators):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import html
@@ -50,7 +51,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -276,7 +277,9 @@ def require_token(tg: TelegramConfig) -> str:
     if not token:
         raise ConfigError("telegram.token: no bot token; set TELEGRAM_BOT_TOKEN (or telegram.token in the config)")
     if not _TOKEN_RE.fullmatch(token):
-        raise ConfigError("telegram.token: does not look like a bot token (digits, ':', letters); check TELEGRAM_BOT_TOKEN")
+        raise ConfigError(
+            "telegram.token: does not look like a bot token (digits, ':', letters); check TELEGRAM_BOT_TOKEN"
+        )
     return token
 
 
@@ -288,7 +291,7 @@ class QABot:
         self.engine = engine
         self.journal = journal
         self.info = engine.info()
-        self.figures = engine.key_figures()
+        self.key_figures = engine.key_figures()
         self.admins = frozenset(tg.admin_ids)
         self.allowlist = Allowlist(tg.allowed_chat_ids)
         self.limiter = SlidingWindowLimiter(tg.rate_limit.count, tg.rate_limit.per_seconds)
@@ -323,7 +326,7 @@ class QABot:
                 CommandHandler("help", self.help_command, filters=messages),
                 CommandHandler("about", self.about, filters=messages),
                 CommandHandler("sections", self.sections, filters=messages),
-                CommandHandler("figures", self.figures_command, filters=messages),
+                CommandHandler("figures", self.figures, filters=messages),
                 CommandHandler("stats", self.stats, filters=messages),
                 CommandHandler("ask", self.ask_command, filters=questions),
                 MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & messages, self.unknown_command),
@@ -412,8 +415,8 @@ class QABot:
     def _reply_to(update: Update) -> int | None:
         """Quote the question in groups (many people talk) and for edits (which message?)."""
         msg = update.effective_message
-        if msg is None or (msg.chat.type == PRIVATE and update.edited_message is None):
-            return None
+        if update.callback_query or msg is None or (msg.chat.type == PRIVATE and update.edited_message is None):
+            return None  # a button press answers no message of the user's
         return msg.message_id
 
     # ---------------------------------------------------------------- commands
@@ -464,7 +467,7 @@ class QABot:
         text = "📑 文章目录\n\n" + "\n\n".join(blocks)
         await self._reply(update, context, text, _markup(self._section_rows(len(self.info.sections))))
 
-    async def figures_command(self, update: Update, context: Context) -> None:
+    async def figures(self, update: Update, context: Context) -> None:
         """/figures: the key figures, a page at a time with ◀ ▶ buttons."""
         text, markup = self._figures_page(0)
         await self._reply(update, context, text, markup)
@@ -529,7 +532,9 @@ class QABot:
             await query.answer()
             text, markup = self._figures_page(callback.page)
             try:
-                await deliver(functools.partial(query.edit_message_text, text, parse_mode=ParseMode.HTML, reply_markup=markup))
+                await deliver(
+                    functools.partial(query.edit_message_text, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+                )
             except BadRequest as exc:  # "message is not modified" after a double press
                 log.debug("figures page not edited: %s", exc)
         elif callback.fingerprint != self.engine.fingerprint:
@@ -591,7 +596,7 @@ class QABot:
         text = query.query.strip()
         results: list[InlineQueryResultArticle] = []
         if not text:
-            for n, f in enumerate(self.figures[:MAX_INLINE_RESULTS]):
+            for n, f in enumerate(self.key_figures[:MAX_INLINE_RESULTS]):
                 content = InputTextMessageContent(f"<b>{_e(f.value)}</b> — {_e(f.context)}", parse_mode=ParseMode.HTML)
                 results.append(InlineQueryResultArticle(f"g{n}", f.value, content, description=f.context))
         else:
@@ -629,7 +634,10 @@ class QABot:
             positions = [self.positions[h.passage.id] for h in answer.hits]
             rows = [[_button("更多", More(fp, tuple(positions[1:])))]] if len(positions) > 1 else []
             rows.append(
-                [_button("👍 有帮助", Feedback(fp, positions[0], True)), _button("👎 没帮助", Feedback(fp, positions[0], False))]
+                [
+                    _button("👍 有帮助", Feedback(fp, positions[0], True)),
+                    _button("👎 没帮助", Feedback(fp, positions[0], False)),
+                ]
             )
             return text, _markup(rows)
         if answer.kind == "question":
@@ -665,11 +673,11 @@ class QABot:
         return "\n\n".join(blocks)
 
     def _figures_page(self, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-        if not self.figures:
+        if not self.key_figures:
             return _e(TEXT_NO_FIGURES), None
-        pages = math.ceil(len(self.figures) / FIGURES_PAGE)
+        pages = math.ceil(len(self.key_figures) / FIGURES_PAGE)
         page = min(max(page, 0), pages - 1)  # the figures may have changed since the button was made
-        items = self.figures[page * FIGURES_PAGE : (page + 1) * FIGURES_PAGE]
+        items = self.key_figures[page * FIGURES_PAGE : (page + 1) * FIGURES_PAGE]
         lines = "\n".join(f"• <b>{_e(f.value)}</b> — {_e(f.context)}" for f in items)
         nav = []
         if page > 0:
@@ -707,18 +715,17 @@ class QABot:
         """Log a failed update (the filter redacts the token); apologise for our own bugs."""
         err = context.error
         update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(err, Forbidden):  # the user blocked the bot, or it was removed from a group
+            log.info("update %s: cannot reply (%s)", update_id, err)
+            return
         log.error("update %s failed: %s", update_id, err, exc_info=err)
         if isinstance(err, TelegramError) or not isinstance(update, Update) or update.effective_chat is None:
             return
-        try:
+        with contextlib.suppress(TelegramError):  # nothing more to do for this update
             await send_html(context.bot, update.effective_chat.id, _e(TEXT_ERROR))
-        except TelegramError:
-            pass  # already logged above; nothing more to do for this update
 
 
-def build_application(
-    cfg: Config, engine: Engine, *, on_fatal: Callable[[str], None] | None = None
-) -> Application:
+def build_application(cfg: Config, engine: Engine, *, on_fatal: Callable[[str], None] | None = None) -> Application:
     """The Application with every handler registered; nothing is sent until it is started.
 
     ``on_fatal(reason)`` is called once when Telegram rejects the token while polling; the
@@ -755,9 +762,11 @@ def run_telegram(cfg: Config) -> int:
     register_secret(token)
     webhook = tg.webhook
     if webhook.url and importlib.util.find_spec("tornado") is None:
-        raise ConfigError("telegram.webhook.url is set, but webhook mode needs the extra: pip install 'qabot[webhooks]'")
+        raise ConfigError(
+            "telegram.webhook.url is set, but webhook mode needs the extra: pip install 'qabot[webhooks]'"
+        )
     # Without a configured secret, make one: Telegram echoes it, so forged posts are refused.
-    secret_token = webhook.secret_token or secrets.token_urlsafe(32)
+    secret_token = webhook.secret_token or (secrets.token_urlsafe(32) if webhook.url else "")
     register_secret(secret_token)
     engine = build_engine(cfg)  # the slow part, before any update is fetched
     rejected: list[str] = []
@@ -784,7 +793,7 @@ def run_telegram(cfg: Config) -> int:
             app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
     except InvalidToken as exc:
         rejected.append(str(exc))
-    except TelegramError as exc:
+    except (TelegramError, OSError) as exc:  # OSError: the webhook port is taken
         log.error("cannot start the Telegram bot: %s", exc)
         return EXIT_FAILED
     if rejected:

@@ -33,6 +33,7 @@ class Analysis:
     words: tuple[str, ...]  # content words (search mode), canonical synonyms
     bigrams: tuple[str, ...]  # character bigrams of content runs
     terms: tuple[str, ...]  # content words of the plain cut: what a question "asks about"
+    surface: tuple[str, ...] = ()  # the same words as written, before synonyms
 
 
 _NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (ns|nr|nrt|nrfg|nt)\r?$", re.M)
@@ -215,6 +216,7 @@ class Tokenizer:
         norm = _split_counter(norm)
         cut = list(self._jieba.cut(norm))
         terms: list[str] = []
+        surface: list[str] = []
         bigrams: list[str] = []
         run: list[str] = []
 
@@ -230,6 +232,7 @@ class Tokenizer:
             if self._content(tok):
                 canon = self._canon(tok.strip())
                 terms.append(canon)
+                surface.append(tok.strip())
                 run.append(canon)
             else:
                 flush()
@@ -238,4 +241,4 @@ class Tokenizer:
         for tok in self._jieba.cut_for_search(norm):
             if self._content(tok):
                 words.append(self._canon(tok.strip()))
-        return Analysis(norm, tuple(words), tuple(bigrams), tuple(terms))
+        return Analysis(norm, tuple(words), tuple(bigrams), tuple(terms), tuple(surface))

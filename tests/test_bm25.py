@@ -1,0 +1,417 @@
+"""Differential tests: bot.bm25.SparseBM25 against rank_bm25.BM25Okapi (the reference)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+import bot.bm25 as bm25
+from bot.bm25 import FORMAT_VERSION, SparseBM25
+
+COMMON = ("的", "是", "在")  # put in most passages: idf < 0, replaced by epsilon * average_idf
+UNKNOWN = "从未出现"
+SIZES = (1, 2, 5, 50, 2000)
+SEEDS = (0, 1, 2)
+
+
+# ---------------------------------------------------------------------------- generators
+
+
+def make_corpus(n: int, seed: int) -> list[list[str]]:
+    """n passages, Zipf-distributed vocabulary growing with n, common words in >half of them,
+    some empty passages (never all: rank_bm25 divides by the average length)."""
+    rng = np.random.default_rng([seed, n])
+    vocab_size = max(6, int(20 * n**0.6))
+    vocab = np.array([f"词{i}" for i in range(vocab_size)])
+    p = 1.0 / np.arange(1, vocab_size + 1) ** 1.1
+    p /= p.sum()
+    corpus = []
+    for _ in range(n):
+        length = 0 if rng.random() < 0.05 else int(rng.integers(1, 40))
+        words = list(rng.choice(vocab, size=length, p=p))
+        for word, prob in zip(COMMON, (0.9, 0.7, 0.55)):
+            if length and rng.random() < prob:
+                words.insert(int(rng.integers(len(words) + 1)), word)
+        corpus.append(words)
+    if not any(corpus):
+        corpus[0] = ["词0"]
+    return corpus
+
+
+def make_queries(corpus: list[list[str]], seed: int, count: int = 60) -> list[list[str]]:
+    """Mostly 1-6 known terms; some with repeats, unknown terms, empty or all-unknown."""
+    rng = np.random.default_rng([seed, 99])
+    words = [w for p in corpus for w in p]
+    queries: list[list[str]] = [[], [UNKNOWN], [UNKNOWN, "另一个未知词"], [COMMON[0]], [COMMON[0], COMMON[0]]]
+    while len(queries) < count:
+        q = [words[int(i)] for i in rng.integers(len(words), size=int(rng.integers(1, 7)))]
+        roll = rng.random()
+        if roll < 0.2:
+            q.append(q[0])  # repeated term
+        elif roll < 0.35:
+            q.insert(int(rng.integers(len(q) + 1)), UNKNOWN)
+        queries.append(q)
+    return queries
+
+
+def expected_top(corpus: list[list[str]], scores: np.ndarray, query: list[str], k: int) -> list[int]:
+    """rank_bm25's scores ranked (score desc, index asc) over passages containing a query term."""
+    terms = set(query)
+    matching = [i for i, p in enumerate(corpus) if terms.intersection(p)]
+    return sorted(matching, key=lambda i: (-scores[i], i))[:k]
+
+
+@pytest.fixture(scope="module", params=[(n, s) for n in SIZES for s in SEEDS], ids=lambda p: f"n{p[0]}-seed{p[1]}")
+def case(request: pytest.FixtureRequest) -> tuple[list[list[str]], BM25Okapi, SparseBM25, list[list[str]]]:
+    n, seed = request.param
+    corpus = make_corpus(n, seed)
+    return corpus, BM25Okapi(corpus), SparseBM25(corpus), make_queries(corpus, seed)
+
+
+# ---------------------------------------------------------------------------- differential
+
+
+def test_generated_corpora_hit_the_negative_idf_case() -> None:
+    """Guard the generator: the epsilon floor must actually be exercised."""
+    for n in SIZES:
+        ref = BM25Okapi(make_corpus(n, 0))
+        floor = ref.epsilon * ref.average_idf
+        assert any(v == floor for v in ref.idf.values()), n
+
+
+def test_scores_match(case) -> None:
+    corpus, ref, ours, queries = case
+    assert len(ours) == len(corpus)
+    for q in queries:
+        expected = ref.get_scores(q)
+        got = ours.get_scores(q)
+        assert got.shape == (len(corpus),)
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=str(q))
+
+
+def test_scores_are_bitwise_equal(case) -> None:
+    """Same float64 operations in the same order as rank_bm25: not just close, identical."""
+    _, ref, ours, queries = case
+    for q in queries:
+        assert np.array_equal(ours.get_scores(q), ref.get_scores(q)), q
+
+
+def test_top10_matches(case) -> None:
+    corpus, ref, ours, queries = case
+    for q in queries:
+        scores = ref.get_scores(q)
+        got = ours.top_k(q, 10)
+        want = expected_top(corpus, scores, q, 10)
+        assert [i for i, _ in got] == want, q
+        assert [s for _, s in got] == [scores[i] for i in want], q
+        # rank_bm25's own ranking (argsort, arbitrary among ties), on nonzero scores: the same
+        # score sequence; with no ties among them, the same passages.
+        ref_top = np.argsort(scores)[::-1][:10]
+        ref_nonzero = [i for i in ref_top if scores[i] > 0]
+        ours_nonzero = [(i, s) for i, s in got if s > 0][: len(ref_nonzero)]
+        assert [s for _, s in ours_nonzero] == [scores[i] for i in ref_nonzero], q
+        if len(set(scores[ref_nonzero])) == len(ref_nonzero):
+            assert [i for i, _ in ours_nonzero] == list(ref_nonzero), q
+
+
+@pytest.mark.parametrize("k", [1, 3, 10, 10_000])
+def test_top_k_sizes(case, k: int) -> None:
+    corpus, ref, ours, queries = case
+    for q in queries[:25]:
+        scores = ref.get_scores(q)
+        got = ours.top_k(q, k)
+        assert [i for i, _ in got] == expected_top(corpus, scores, q, k), q
+
+
+def test_idf_doc_freq_and_vocabulary(case) -> None:
+    corpus, ref, ours, _ = case
+    assert ours.average_idf == ref.average_idf
+    assert ours.avgdl == ref.avgdl
+    assert list(ours.vocabulary) == list(ref.idf)  # same first-occurrence order
+    for term, idf in ref.idf.items():
+        assert ours.idf(term) == idf, term
+        assert ours.doc_freq(term) == sum(term in p for p in corpus), term
+    assert ours.idf(UNKNOWN) == 0.0
+    assert ours.doc_freq(UNKNOWN) == 0
+    with pytest.raises(TypeError):
+        ours.vocabulary["new"] = 1  # read-only view
+
+
+@pytest.mark.parametrize(
+    ("query", "expect_empty"),
+    [([], True), ([UNKNOWN], True), ([UNKNOWN, UNKNOWN, "又一个"], True), ([COMMON[0]], False)],
+)
+def test_empty_and_unknown_queries(query: list[str], expect_empty: bool) -> None:
+    corpus = make_corpus(50, 3)
+    ours = SparseBM25(corpus)
+    assert (ours.top_k(query, 10) == []) is expect_empty
+    if expect_empty:
+        assert not ours.get_scores(query).any()
+    assert ours.top_k([COMMON[0]], 0) == []
+
+
+def test_repeated_query_terms_count_each_time() -> None:
+    corpus = make_corpus(50, 4)
+    ref, ours = BM25Okapi(corpus), SparseBM25(corpus)
+    once, twice = ours.get_scores(["词1"]), ours.get_scores(["词1", "词1"])
+    assert np.array_equal(twice, ref.get_scores(["词1", "词1"]))
+    np.testing.assert_allclose(twice, 2 * once)
+    assert twice.any()
+    assert ours.top_k(["词1", "词2", "词1"], 5) != ours.top_k(["词1", "词2"], 5)
+
+
+def test_unknown_terms_are_ignored() -> None:
+    corpus = make_corpus(50, 5)
+    ours = SparseBM25(corpus)
+    assert ours.top_k(["词3", UNKNOWN, "词1"], 10) == ours.top_k(["词3", "词1"], 10)
+
+
+def test_different_parameters_change_scores() -> None:
+    """The comparison can fail: other k1/b/epsilon give other scores than the reference."""
+    corpus = make_corpus(50, 6)
+    ref = BM25Okapi(corpus)
+    q = ["词1", "词2", COMMON[0]]
+    for kwargs in ({"k1": 1.2}, {"b": 0.5}, {"epsilon": 0.5}):
+        other = SparseBM25(corpus, **kwargs)
+        assert not np.allclose(other.get_scores(q), ref.get_scores(q)), kwargs
+        assert np.array_equal(other.get_scores(q), BM25Okapi(corpus, **kwargs).get_scores(q)), kwargs
+
+
+def test_a_different_k1_changes_the_top10() -> None:
+    """The top-10 comparison can fail: a deliberately different k1 ranks differently."""
+    corpus = make_corpus(2000, 7)
+    ref, other = BM25Okapi(corpus), SparseBM25(corpus, k1=0.3)
+    differs = 0
+    for q in make_queries(corpus, 7, count=40):
+        want = expected_top(corpus, ref.get_scores(q), q, 10)
+        differs += [i for i, _ in other.top_k(q, 10)] != want
+    assert differs > 0
+
+
+def test_empty_corpus_and_empty_passages() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        SparseBM25([])
+    blank = SparseBM25([[], []])  # rank_bm25 raises ZeroDivisionError here
+    assert len(blank) == 2
+    assert not blank.get_scores(["词"]).any()
+    assert blank.top_k(["词"], 10) == []
+    with pytest.raises(ValueError):
+        SparseBM25([["a"]], k1=float("nan"))
+
+
+# ---------------------------------------------------------------------------- top_k code paths
+
+
+PATHS = {
+    "default": {},
+    "exhaustive-union": {"_EXACT_POSTINGS": 10**9},
+    "maxscore": {"_EXACT_POSTINGS": 0, "_MAXSCORE_POSTINGS": 10**9},
+    "bounds-with-seeds": {"_EXACT_POSTINGS": 0, "_MAXSCORE_POSTINGS": 0},
+    "tighten-small-blocks": {"_EXACT_POSTINGS": 0, "_MAXSCORE_POSTINGS": 0, "_MAX_SURVIVORS": 2, "_BLOCK": 16},
+    "no-dense-columns": {"_EXACT_POSTINGS": 0, "_DENSE_BUDGET": 0},
+    "all-dense-columns": {"_EXACT_POSTINGS": 0, "_DENSE_MIN_DF": 0.0, "_MAXSCORE_POSTINGS": 0},
+}
+
+
+@pytest.mark.parametrize("n", [5, 2000])
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_top_k_path_is_exact(monkeypatch: pytest.MonkeyPatch, path: str, n: int) -> None:
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(bm25, name, value)
+    calls = {"exhaustive": 0, "bounds": 0, "seeds": 0, "score": 0}
+
+    def spy(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(SparseBM25, "_top_k_exhaustive", spy("exhaustive", SparseBM25._top_k_exhaustive))
+    monkeypatch.setattr(SparseBM25, "_bounds", spy("bounds", SparseBM25._bounds))
+    monkeypatch.setattr(SparseBM25, "_score_candidates", spy("score", SparseBM25._score_candidates))
+    monkeypatch.setattr(bm25, "_seeds", spy("seeds", bm25._seeds))
+    corpus = make_corpus(n, 11)
+    ref, ours = BM25Okapi(corpus), SparseBM25(corpus)
+    queries = make_queries(corpus, 11, count=120)
+    for q in queries:
+        scores = ref.get_scores(q)
+        for k in (1, 10):
+            got = ours.top_k(q, k)
+            assert [i for i, _ in got] == expected_top(corpus, scores, q, k), (q, k)
+            assert [s for _, s in got] == sorted((scores[i] for i, _ in got), reverse=True)
+    if n == 2000:  # the large corpus must really go through the path under test
+        expected = {
+            "exhaustive-union": ("exhaustive",),
+            "maxscore": ("score",),
+            "bounds-with-seeds": ("bounds", "seeds"),
+            "tighten-small-blocks": ("bounds", "seeds"),
+            "no-dense-columns": ("bounds",),
+            "all-dense-columns": ("bounds", "seeds"),
+            "default": ("bounds",),
+        }[path]
+        assert all(calls[c] for c in expected), calls
+        if path == "maxscore":
+            assert calls["bounds"] < len(queries), calls  # some queries stopped at MaxScore
+
+
+# ---------------------------------------------------------------------------- persistence
+
+
+def test_save_load_round_trip(tmp_path: Path, case) -> None:
+    corpus, _, ours, queries = case
+    path = tmp_path / "index.bm25"  # no .npz suffix: must be written exactly there
+    ours.save(path)
+    assert path.is_file() and not (tmp_path / "index.bm25.npz").exists()
+    loaded = SparseBM25.load(path)
+    assert len(loaded) == len(ours)
+    assert dict(loaded.vocabulary) == dict(ours.vocabulary)
+    assert (loaded.k1, loaded.b, loaded.epsilon, loaded.avgdl, loaded.average_idf) == (
+        ours.k1,
+        ours.b,
+        ours.epsilon,
+        ours.avgdl,
+        ours.average_idf,
+    )
+    for term in list(ours.vocabulary)[:50]:
+        assert loaded.idf(term) == ours.idf(term)
+        assert loaded.doc_freq(term) == ours.doc_freq(term)
+    for q in queries:
+        assert np.array_equal(loaded.get_scores(q), ours.get_scores(q))
+        assert loaded.top_k(q, 10) == ours.top_k(q, 10)
+
+
+@pytest.fixture()
+def saved(tmp_path: Path) -> tuple[Path, dict[str, np.ndarray]]:
+    path = tmp_path / "good.npz"
+    SparseBM25(make_corpus(50, 8)).save(path)
+    with np.load(path, allow_pickle=False) as npz:
+        return path, {name: npz[name] for name in npz.files}
+
+
+class Evil:
+    """Unpickling this would flip a flag: proves load never unpickles."""
+
+    triggered = False
+
+    def __reduce__(self):
+        return (setattr, (Evil, "triggered", True))
+
+
+def _rewrite(path: Path, arrays: dict[str, np.ndarray]) -> Path:
+    bad = path.with_name("bad.npz")
+    with open(bad, "wb") as fh:
+        np.savez(fh, **arrays)
+    return bad
+
+
+def _vocab(terms: list[str]) -> np.ndarray:
+    return np.frombuffer(json.dumps(terms).encode(), dtype=np.uint8)
+
+
+CORRUPTIONS = {
+    "wrong version": (lambda a: {**a, "version": np.array(FORMAT_VERSION + 1)}, "version"),
+    "version as text": (lambda a: {**a, "version": np.array("1")}, "version"),
+    "wrong format tag": (lambda a: {**a, "format": np.array("something-else")}, "format"),
+    "missing array": (lambda a: {k: v for k, v in a.items() if k != "indices"}, "missing"),
+    "object array": (lambda a: {**a, "vocab": np.array([Evil()], dtype=object)}, "object"),
+    "float indices": (lambda a: {**a, "indices": a["indices"].astype(np.float64)}, "indices"),
+    "index out of range": (lambda a: {**a, "n_docs": np.array(1)}, "range"),
+    "unsorted postings": (lambda a: {**a, "indices": a["indices"][::-1].copy()}, "sorted"),
+    "short indptr": (lambda a: {**a, "indptr": a["indptr"][:-1]}, "indptr"),
+    "vocab not json": (lambda a: {**a, "vocab": np.frombuffer(b"\xff\xfe", dtype=np.uint8)}, "vocabulary"),
+    "duplicate terms": (lambda a: {**a, "vocab": _vocab(["x"] * (len(a["idf"])))}, "duplicate"),
+    "vocab of numbers": (lambda a: {**a, "vocab": _vocab(list(range(len(a["idf"]))))}, "strings"),
+    "nan params": (lambda a: {**a, "params": np.full(5, np.nan)}, "params"),
+}
+
+
+@pytest.mark.parametrize("name", list(CORRUPTIONS))
+def test_corrupted_index_is_rejected(saved, name: str) -> None:
+    path, arrays = saved
+    mutate, message = CORRUPTIONS[name]
+    bad = _rewrite(path, mutate(dict(arrays)))
+    with pytest.raises(ValueError, match=message) as info:
+        SparseBM25.load(bad)
+    assert str(bad) in str(info.value)  # names the file
+    assert not Evil.triggered
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not an index at all", b"\x93NUMPY\x01\x00garbage", b"PK\x03\x04truncated zip"],
+    ids=["empty", "text", "npy-header", "broken-zip"],
+)
+def test_non_index_files_are_rejected(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="x.npz"):
+        SparseBM25.load(path)
+
+
+def test_plain_npy_and_pickle_files_are_rejected(tmp_path: Path) -> None:
+    npy = tmp_path / "array.npz"
+    with open(npy, "wb") as fh:
+        np.save(fh, np.arange(3))
+    with pytest.raises(ValueError, match="array.npz"):
+        SparseBM25.load(npy)
+    pkl = tmp_path / "evil.npz"
+    with open(pkl, "wb") as fh:
+        np.save(fh, np.array([Evil()], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="evil.npz"):
+        SparseBM25.load(pkl)
+    assert not Evil.triggered
+
+
+def test_truncated_index_is_rejected(saved) -> None:
+    path, _ = saved
+    data = path.read_bytes()
+    cut = path.with_name("cut.npz")
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(ValueError, match="cut.npz"):
+        SparseBM25.load(cut)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        SparseBM25.load(tmp_path / "absent.npz")
+
+
+def test_compressed_npz_still_loads(saved) -> None:
+    """np.savez_compressed members go through numpy's reader (allow_pickle=False)."""
+    path, arrays = saved
+    packed = path.with_name("packed.npz")
+    np.savez_compressed(packed, **arrays)
+    with zipfile.ZipFile(packed) as zf:
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in zf.infolist())
+    original, loaded = SparseBM25.load(path), SparseBM25.load(packed)
+    assert loaded.top_k(["词1", COMMON[0]], 10) == original.top_k(["词1", COMMON[0]], 10)
+
+
+# ---------------------------------------------------------------------------- benchmark corpus
+
+
+def test_synthetic_corpus_is_deterministic_and_grows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
+    from benchmarks.corpus import SyntheticCorpus
+
+    a = SyntheticCorpus(5).tokens(3000)
+    assert a == SyntheticCorpus(5).tokens(3000)
+    assert SyntheticCorpus(5).tokens(100) == a[:100]  # prefix-stable
+    assert SyntheticCorpus(6).tokens(100) != a[:100]
+    vocab_1k = len({w for p in a[:1000] for w in p})
+    vocab_3k = len({w for p in a for w in p})
+    assert vocab_3k > 1.5 * vocab_1k  # new words keep appearing (Heaps' law)
+    texts = SyntheticCorpus(5).texts(200)
+    for tokens, text in zip(a[:20], texts[:20]):  # same tokens, plus punctuation
+        assert "".join(tokens) == text.translate(str.maketrans("", "", "，、；。"))
+    lengths = [len(t) for t in texts]
+    assert 80 <= float(np.median(lengths)) <= 200
+    queries = SyntheticCorpus(5).queries(a, 50)
+    assert all(1 <= len(q) <= 6 for q in queries)
+    assert np.mean([len(q) for q in queries]) >= 3

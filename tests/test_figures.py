@@ -1,0 +1,87 @@
+"""Figures: every number of a passage as written, with its unit, and which one a question wants."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.figures import extract_figures
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # integers with their counters
+        ("组织88名市县讲师团成员宣讲156场次", [("88名", "名", "count"), ("156场次", "场次", "count")]),
+        ("市第十四次党代会部署的179项任务完成或阶段性完成161项", [("179项", "项", "count"), ("161项", "项", "count")]),
+        # decimals, 万/亿, percentages
+        ("人工培育红树林3.8公顷", [("3.8公顷", "公顷", "count")]),
+        ("办理网格事项56.4万件、办结率99.4%", [("56.4万件", "件", "count"), ("99.4%", "%", "percent")]),
+        ("完成民生支出347.3亿元,占一般公共预算支出的76.4%", [("347.3亿元", "亿元", "money"), ("76.4%", "%", "percent")]),
+        ("刑事治安警情同比下降6.4%", [("6.4%", "%", "percent")]),
+        ("惠及3亿人,接待1万人次", [("3亿人", "人", "count"), ("1万人次", "人次", "count")]),
+        ("两荤两素一汤一饭只要5元钱", [("5元钱", "元", "money")]),
+        # ordinals
+        ("成为全省第6个工业投资过千亿元的地市", [("第6个", "个", "ordinal")]),
+        ("考核排名全省第1,成为省现代化海洋牧场先行市", [("第1", "", "ordinal")]),
+        ("在每月第1个工作日", [("第1个", "个", "ordinal")]),
+        # dates and years
+        ("时间回溯。2023年9月19日,市领导同志学习", [("2023年9月19日", "", "date")]),
+        ("读书班于9月19日开班", [("9月19日", "", "date")]),
+        ("江门新增长者饭堂48家,2023年服务量约89万餐次", [("48家", "家", "count"), ("2023年", "年", "year"), ("约89万餐次", "餐次", "count")]),
+        # approximate forms keep their qualifier
+        ("全市处级以上单位建立制度机制超500项", [("超500项", "项", "count")]),
+        (
+            "组织96个县处级参学单位、1.3万多个基层党组织、22万多名党员",
+            [("96个", "个", "count"), ("1.3万多个", "个", "count"), ("22万多名", "名", "count")],
+        ),
+        ("深入农村、社区、机关、企业等60多个基层单位调研指导", [("60多个", "个", "count")]),
+        ("新增优质学位超1.1万个", [("超1.1万个", "个", "count")]),
+        ("在全部完成不少于7天读书班基础上", [("不少于7天", "天", "count")]),
+        ("50%以上村集体经营性收入超100万元", [("50%以上", "%", "percent"), ("超100万元", "万元", "money")]),
+        # lists
+        ("调研成果转化分别为33项、229项、498项", [("33项", "项", "count"), ("229项", "项", "count"), ("498项", "项", "count")]),
+        # slogans in quotes are names, not figures
+        ("高站位高质量推进省委“1310”具体部署和市委“1+6+3”工作安排", []),
+        ("“法+侨”“检+侨”“司+侨”工作模式获全国推广", []),
+        ("大力推进“零工市场+就业驿站”体系建设", []),
+        ("优化提升市委1+6+3工作安排", []),
+        # a figure opening the text (the 2nd photo caption, paragraph 39 "2月初,恩平市…")
+        ("88名市县讲师团成员", [("88名", "名", "count")]),
+        ("2月初,恩平市圣堂镇水塘村党支部", [("2月初", "", "date")]),
+        ("22万多名党员", [("22万多名", "名", "count")]),
+    ],
+)
+def test_extract_figures(text, expected):
+    figures = extract_figures(text, "doc#1")
+    assert [(f.value, f.unit, f.kind) for f in figures] == expected
+    for f in figures:
+        assert text[f.start : f.start + len(f.value)] == f.value
+        assert f.passage_id == "doc#1"
+
+
+def test_a_figure_carries_its_clause_as_context():
+    text = "完成民生支出347.3亿元,占一般公共预算支出的76.4%;重点群体就业保持稳定"
+    assert [(f.value, f.context) for f in extract_figures(text, "d#7")] == [
+        ("347.3亿元", "完成民生支出347.3亿元"),
+        ("76.4%", "占一般公共预算支出的76.4%"),
+    ]
+
+
+def test_a_paragraph_opening_with_a_date_keeps_it(engine):
+    paragraph_39 = next(i for i, p in enumerate(engine.passages) if p.text.startswith("2月初"))
+    assert [f.value for f in engine.figures_of(paragraph_39)] == ["2月初", "300棵", "4公里"]
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "first_figure"),
+    [
+        ("讲师团有多少名成员？", "组织88名市县讲师团成员宣讲156场次", "88名"),
+        ("县级领导班子的调研成果转化了多少项？", "调研成果转化分别为33项、229项、498项", "229项"),
+        ("市领导的调研成果转化了多少项", "调研成果转化分别为33项、229项、498项", "33项"),
+        ("鹤山有几个镇入选了百千万工程典型？", "鹤山及6个镇60个村(社区)", "6个"),
+    ],
+)
+def test_the_first_figure_answers_the_question(engine, question, passage, first_figure):
+    answer = engine.ask(question)
+    assert answer.answered
+    assert passage in answer.hits[0].passage.text
+    assert answer.figures[0].value == first_figure

@@ -1,0 +1,90 @@
+"""The tokenizer: a private jieba with the domain dictionary, the stoplist and the synonym groups."""
+
+from __future__ import annotations
+
+import jieba
+import pytest
+
+from bot.tokenizer import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def tokenizer(engine) -> Tokenizer:
+    """The tokenizer of the bundled knowledge (its lexicon/ word lists)."""
+    return engine.tokenizer
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("主题教育开展以来", ("主题教育", "开展", "以来")),
+        ("江门有哪些长者饭堂？", ("江门", "长者饭堂")),
+        ("怎么找零工市场", ("找", "零工市场")),
+        ("鹤山有几个镇入选了百千万工程典型？", ("鹤山", "镇", "入选", "百千万工程", "典型")),
+        ("省委“1310”部署，市委“1+6+3”工作安排", ("省委", "1310", "部署", "市委", "1+6+3", "工作", "安排")),
+        ("讲师团有多少成员？", ("讲师团", "成员")),
+        ("讲师团成员有哪些？", ("讲师团", "成员")),
+        ("長者飯堂", ("长者饭堂",)),  # traditional characters are converted first
+    ],
+)
+def test_domain_words_stay_whole_and_stopwords_go(tokenizer, text, terms):
+    assert tokenizer.analyze(text).terms == terms
+
+
+@pytest.mark.parametrize(
+    ("question", "stopword"),
+    [
+        ("讲师团有多少名成员？", "多少"),
+        ("江门有哪些长者饭堂？", "哪些"),
+        ("怎么找零工市场", "怎么"),
+        ("长者饭堂好吃吗", "吗"),
+    ],
+)
+def test_stopwords_are_dropped_from_every_view(tokenizer, question, stopword):
+    analysis = tokenizer.analyze(question)
+    assert stopword not in analysis.terms
+    assert stopword not in analysis.words
+    assert not any(stopword in b for b in analysis.bigrams)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("，。？！“”（）、……——《》", ()),
+        ("?!.,;:()[]", ()),
+        ("主题教育？！", ("主题教育",)),
+        ("“零工市场+就业驿站”", ("零工市场", "就业驿站")),
+    ],
+)
+def test_punctuation_is_dropped(tokenizer, text, terms):
+    analysis = tokenizer.analyze(text)
+    assert analysis.terms == terms
+    assert all(any(ch.isalnum() for ch in w) for w in analysis.words)
+
+
+@pytest.mark.parametrize(
+    ("word", "canonical"),
+    [
+        ("老人家", "长者"),
+        ("老百姓", "群众"),
+        ("食堂", "饭堂"),
+        ("宣讲团", "讲师团"),
+        ("找活干", "招工信息"),
+        ("长者", "长者"),  # the first word of a group stands for itself
+    ],
+)
+def test_synonyms_map_to_the_first_word_of_their_group(tokenizer, word, canonical):
+    analysis = tokenizer.analyze(word)
+    assert analysis.terms == (canonical,)
+    assert canonical in analysis.words
+    if word != canonical:
+        assert word not in analysis.words
+
+
+def test_domain_words_do_not_leak_into_jiebas_global_dictionary(tokenizer):
+    assert tokenizer.analyze("江门长者饭堂").terms == ("江门", "长者饭堂")  # the private one knows it
+    assert "长者饭堂" not in jieba.lcut("江门长者饭堂")
+    assert "百千万工程" not in jieba.lcut("百千万工程实现良好开局")
+    assert "零工市场枢纽" not in jieba.lcut("建成1个市级零工市场枢纽")
+    assert jieba.dt.FREQ.get("长者饭堂") is None
+
