@@ -109,7 +109,8 @@ log = logging.getLogger(__name__)
 
 
 def _is_punct(token: str) -> bool:
-    return all(unicodedata.category(ch)[0] in "PSZC" for ch in token)
+    """No letter and no digit: punctuation, symbols, spaces, stray combining marks."""
+    return not any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
 class Tokenizer:
