@@ -309,15 +309,21 @@ class Engine:
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
         strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
-        if noun or strict:
+        # A named place or person the question is about must be in the answer: "深圳有多少家
+        # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
+        names = [t for t in terms if self._is_name(t) and self.index.words.bm25.doc_freq(t) <= 0.2 * self.index.n]
+        if noun or strict or names:
             eligible = [
                 s
                 for s in scored
                 if s.coverage >= threshold
                 and all(self._match_degree(s.doc, n) > 0 for n in noun if self._specific(n, noun))
+                and all(t in s.matched for t in names)
                 and (not strict or self._has_figure(s.doc, fq))
             ]
             if not eligible:
+                if names and not any(all(t in s.matched for t in names) for s in scored):
+                    return False, scored, f"no relevant passage mentions {'、'.join(names)}"
                 what = f"'{''.join(noun)}'" if noun else f"a {fq.kind or fq.unit} figure"
                 return False, scored, f"no relevant passage has {what}"
             scored = eligible + [s for s in scored if s not in eligible]
@@ -378,6 +384,13 @@ class Engine:
         if not subs:
             return 0.0
         return sum(1 for t in subs if self._term_in(doc, t)) / len(subs)
+
+    def _is_name(self, term: str) -> bool:
+        """A place, person or organisation name (the domain dictionary's tags, then jieba's)."""
+        tag = self._tags.get(term)
+        if tag:
+            return tag in ("ns", "nr", "nrt", "nt")
+        return len(term) >= 2 and term in self.names
 
     def _foreign(self, term: str) -> bool:
         """A name (佛山, 周杰伦, python) that appears nowhere in the knowledge."""
