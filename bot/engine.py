@@ -162,7 +162,10 @@ class Engine:
             return question
         q = normalize(question)
         m = _FOLLOWUP_RE.match(q)
-        if not m and not (_FOLLOWUP_START_RE.match(q) and len(q) <= 12):
+        # A follow-up says so: it opens with 那/那么/还有/另外 or closes with 呢. "今天天气怎么样"
+        # after a question about 讲师团 is a new question, not a follow-up.
+        marked = bool(_FOLLOWUP_START_RE.match(q)) or q.rstrip(" ?").endswith("呢")
+        if not marked or (not m and len(q) > 12):
             return question
         core = (m.group("core") if m else _FOLLOWUP_START_RE.sub("", q)).strip(" ?")
         # Surface words (before synonyms): 县级 replaces 市级 as written in the question.
@@ -182,6 +185,10 @@ class Engine:
             elif term not in out:
                 out = f"{out} {term}"
         return out
+
+    def _answerable(self, question: str) -> bool:
+        qnorm = normalize(question)
+        return self._retrieve(self.tokenizer.analyze(qnorm, normalized=True), figure_query(qnorm), qnorm)[0]
 
     def _counterpart(self, term: str, prev_terms: Sequence[str]) -> str | None:
         """The previous question's term that ``term`` replaces: same suffix (市级/县级) or same tag."""
@@ -207,6 +214,8 @@ class Engine:
         if _GREETING_RE.match(norm):
             return Answer(raw, False, reason="greeting", kind="greeting")
         effective = self.resolve_followup(stripped, previous)
+        if effective != stripped and not self._answerable(effective):
+            effective = stripped  # the rewrite found nothing: answer the words as asked
         qnorm = normalize(effective)
         analysis = self.tokenizer.analyze(qnorm, normalized=True)
         if not analysis.terms and not analysis.bigrams:
