@@ -1,0 +1,45 @@
+"""Follow-up questions: resolved against the previous question only when they say so."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "effective", "figure"),
+    [
+        ("市级零工市场枢纽有几个？", "那县级的呢？", "县级零工市场枢纽有几个?", "7个"),
+        ("市级零工市场枢纽有几个？", "那么县级的呢", "县级零工市场枢纽有几个?", "7个"),
+        ("市级零工市场枢纽有几个？", "还有就业驿站呢", None, "80个"),
+        ("市领导的调研成果转化了多少项", "那县级领导班子呢？", None, "229项"),
+    ],
+)
+def test_a_marked_follow_up_borrows_from_the_previous_question(
+    engine: Engine, previous: str, question: str, effective: str | None, figure: str
+) -> None:
+    answer = engine.ask(question, previous)
+    assert answer.answered
+    if effective is not None:
+        assert answer.effective_question == effective
+    assert answer.figures[0].value == figure
+
+
+@pytest.mark.parametrize(
+    ("previous", "question"),
+    [
+        ("讲师团有多少名成员？", "今天天气怎么样？"),  # no 那…/…呢: a new question
+        ("讲师团有多少名成员？", "火星上有没有水？"),
+    ],
+)
+def test_an_unmarked_question_is_a_new_question(engine: Engine, previous: str, question: str) -> None:
+    answer = engine.ask(question, previous)
+    assert answer.effective_question == question
+    assert not answer.answered
+
+
+def test_a_follow_up_that_finds_nothing_is_answered_as_asked(engine: Engine) -> None:
+    answer = engine.ask("那鹤山呢", "长者饭堂一顿饭多少钱")
+    assert answer.effective_question == "那鹤山呢"
+    assert answer.answered and answer.hits[0].passage.text.find("鹤山") != -1
