@@ -14,8 +14,9 @@ Decisions (docs/TELEGRAM.md explains them to operators):
 - Sending retries RetryAfter (waiting as told) and network errors / 5xx (bounded back-off),
   never a timeout: a timed-out request has usually reached Telegram, and a retry would post
   the answer twice (see :func:`deliver`).
-- A token that Telegram rejects while polling stops the bot with exit status 3; PTB's polling
-  loop would otherwise die silently and leave a process that looks alive.
+- A token that Telegram rejects while running (getUpdates, or a reply in webhook mode) stops
+  the bot with exit status 3; PTB's polling loop would otherwise die silently and leave a
+  process that looks alive.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 MORE_PAGE = 2  # passages per 「更多」 press
 FIGURES_PAGE = 8  # figures per /figures page
 MAX_EXAMPLE_BUTTONS = 3
-MAX_SECTION_BUTTONS = 3
+MAX_SECTION_BUTTONS = 3  # under a non-answer
+MAX_OUTLINE_BUTTONS = 10  # under /sections and /start
 MAX_INLINE_RESULTS = 50  # Telegram's limit
 INLINE_CACHE_SECONDS = 300
 MAX_LABEL = 40  # button labels are cut here; Telegram clips long ones anyway
@@ -206,20 +208,30 @@ async def send_html(
 
 
 class _PollingRequest(HTTPXRequest):
-    """The getUpdates transport; reports a rejected token.
+    """The getUpdates transport; turns a rejected token into a clean stop.
 
-    On 401 PTB's polling loop ends without telling anyone: the process stays up but never polls
-    again. The status code is visible here, so this is where we notice.
+    On 401 PTB's polling loop ends with InvalidToken and tells no one: the process stays up but
+    never polls again, and stopping it later re-raises the error halfway through the shutdown.
+    So the first rejection is reported and its request held until the stop cancels it; after
+    that getUpdates answers "no updates" without asking Telegram — with a rejected token there
+    is nothing left to fetch or to confirm.
     """
+
+    _NO_UPDATES = (200, b'{"ok": true, "result": []}')
 
     def __init__(self, on_rejected: Callable[[int], None]) -> None:
         super().__init__(connection_pool_size=1)  # PTB's default for getUpdates
         self._on_rejected = on_rejected
+        self._rejected = False
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self._rejected:
+            return self._NO_UPDATES
         code, payload = await super().do_request(*args, **kwargs)
         if code in _REJECTED_STATUS:
+            self._rejected = True
             self._on_rejected(code)
+            await asyncio.Event().wait()  # until stopping the updater cancels this poll
         return code, payload
 
 
@@ -287,9 +299,10 @@ def require_token(tg: TelegramConfig) -> str:
 class QABot:
     """The handlers and what they share: engine, journal, limits and recent questions."""
 
-    def __init__(self, tg: TelegramConfig, engine: Engine, journal: Journal) -> None:
+    def __init__(self, tg: TelegramConfig, engine: Engine, journal: Journal, on_fatal: Callable[[str], None]) -> None:
         self.engine = engine
         self.journal = journal
+        self._on_fatal: Callable[[str], None] | None = on_fatal
         self.info = engine.info()
         self.key_figures = engine.key_figures()
         self.admins = frozenset(tg.admin_ids)
@@ -408,6 +421,10 @@ class QABot:
             replies_to_bot=bool(replied and replied.from_user and replied.from_user.id == bot.id),
         )
 
+    def _for_example(self, template: str) -> str:
+        """``template`` filled with the first example question (escaped), or "" without one."""
+        return template.format(_e(self.info.examples[0])) if self.info.examples else ""
+
     def _rate_text(self, user_id: int) -> str:
         return TEXT_RATE_LIMITED.format(seconds=max(1, math.ceil(self.limiter.retry_in(user_id))))
 
@@ -428,7 +445,7 @@ class QABot:
             "直接把问题发给我，我会给出文章里最相关的段落，关键数字加粗。\n"
             "发送 /help 查看全部用法。"
         )
-        markup = _markup(self._example_rows(MAX_EXAMPLE_BUTTONS + 1) or self._section_rows(len(self.info.sections)))
+        markup = _markup(self._example_rows(MAX_EXAMPLE_BUTTONS + 1) or self._section_rows(MAX_OUTLINE_BUTTONS))
         await self._reply(update, context, text, markup)
 
     async def help_command(self, update: Update, context: Context) -> None:
@@ -437,7 +454,7 @@ class QABot:
         commands = "\n".join(f"/{name} — {_e(desc)}" for name, desc in COMMANDS)
         text = (
             "<b>怎么提问</b>\n"
-            "• 私聊：直接发送问题，例如“讲师团有多少名成员？”，可以接着问“那……呢？”\n"
+            f"• 私聊：直接发送问题{self._for_example('，例如“{}”')}，可以接着问“那……呢？”\n"
             f"• 群聊：用 /ask 问题，或 @{me} 问题，或回复我的消息\n"
             f"• 任意聊天：输入 @{me} 问题，从弹出的段落中选一段发送\n"
             "• 回答下方：「更多」看其他相关段落，👍/👎 告诉我答得好不好\n\n"
@@ -465,7 +482,7 @@ class QABot:
                 lines.append(f"• {_e(s.title)}" + (f" — {_e(s.subtitle)}" if s.subtitle else ""))
             blocks.append("\n".join(lines))
         text = "📑 文章目录\n\n" + "\n\n".join(blocks)
-        await self._reply(update, context, text, _markup(self._section_rows(len(self.info.sections))))
+        await self._reply(update, context, text, _markup(self._section_rows(MAX_OUTLINE_BUTTONS)))
 
     async def figures(self, update: Update, context: Context) -> None:
         """/figures: the key figures, a page at a time with ◀ ▶ buttons."""
@@ -493,8 +510,7 @@ class QABot:
         assert msg is not None  # a CommandHandler only sees messages
         question = _command_argument(msg.text or "")
         if not question:
-            example = self.info.examples[0] if self.info.examples else "讲师团有多少名成员？"
-            await self._reply(update, context, _e(f"用法：/ask 问题，例如：/ask {example}"))
+            await self._reply(update, context, "用法：/ask 问题" + self._for_example("，例如：/ask {}"))
             return
         await self._answer(update, context, question)
 
@@ -711,10 +727,19 @@ class QABot:
     async def post_shutdown(self, app: Application) -> None:
         self.journal.close()
 
+    def fatal(self, reason: str) -> None:
+        """Telegram rejected the token: report it once (shutdown's last calls fail the same way)."""
+        on_fatal, self._on_fatal = self._on_fatal, None
+        if on_fatal:
+            on_fatal(reason)
+
     async def on_error(self, update: object, context: Context) -> None:
         """Log a failed update (the filter redacts the token); apologise for our own bugs."""
         err = context.error
         update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(err, InvalidToken):  # e.g. revoked while running in webhook mode
+            self.fatal(f"a reply failed: {err}")
+            return
         if isinstance(err, Forbidden):  # the user blocked the bot, or it was removed from a group
             log.info("update %s: cannot reply (%s)", update_id, err)
             return
@@ -728,24 +753,15 @@ class QABot:
 def build_application(cfg: Config, engine: Engine, *, on_fatal: Callable[[str], None] | None = None) -> Application:
     """The Application with every handler registered; nothing is sent until it is started.
 
-    ``on_fatal(reason)`` is called once when Telegram rejects the token while polling; the
-    default stops :meth:`Application.run_polling`.
+    ``on_fatal(reason)`` is called once when Telegram rejects the token while running (on
+    getUpdates or on a reply); the default stops :meth:`Application.run_polling`.
     """
     # Opt in to PTB's coming time periods (timedelta): without it every 429 warns (PTB ≥ 22.2).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     tg = cfg.telegram
-    qabot = QABot(tg, engine, Journal(tg.log_file))
-    fired = False
-
-    def rejected(status: int) -> None:
-        nonlocal fired
-        if fired:  # the final getUpdates at shutdown is rejected too
-            return
-        fired = True
-        reason = f"getUpdates answered HTTP {status}"
-        (on_fatal or (lambda _: app.stop_running()))(reason)
-
-    builder = ApplicationBuilder().token(tg.token).get_updates_request(_PollingRequest(rejected))
+    qabot = QABot(tg, engine, Journal(tg.log_file), on_fatal or (lambda _: app.stop_running()))
+    polling = _PollingRequest(lambda status: qabot.fatal(f"getUpdates answered HTTP {status}"))
+    builder = ApplicationBuilder().token(tg.token).get_updates_request(polling)
     if tg.base_url:
         builder = builder.base_url(tg.base_url)
     if tg.base_file_url:
@@ -791,8 +807,8 @@ def run_telegram(cfg: Config) -> int:
         else:
             log.info("polling for updates")
             app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
-    except InvalidToken as exc:
-        rejected.append(str(exc))
+    except InvalidToken:  # at start-up (getMe, setWebhook); str(exc) would quote the token
+        rejected.append("at start-up")
     except (TelegramError, OSError) as exc:  # OSError: the webhook port is taken
         log.error("cannot start the Telegram bot: %s", exc)
         return EXIT_FAILED

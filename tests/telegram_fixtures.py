@@ -1,7 +1,7 @@
-"""Fixtures of the Telegram tests, loaded with ``pytest_plugins = ["tests.telegram_fixtures"]``.
+"""Fixtures of the Telegram tests, loaded with ``pytest_plugins = ["telegram_fixtures"]``.
 
-Loaded as a plugin (never imported by a test module), so its session fixtures are shared by
-every module: each engine is built once per run.
+Loaded as a plugin (never imported by a test module), so its session fixture is shared by
+every module. The engine on the bundled article is conftest.py's ``engine``.
 
 ``run_polling`` owns the event loop, so ``run_bot`` starts the Application by hand
 (initialize → post_init → start_polling → start) inside pytest-asyncio's loop, as NOTES.md says.
@@ -14,15 +14,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from fake_bot_api import PROXY_VARIABLES, TOKEN, FakeBotAPI
 from telegram import Update
-from telegram.error import InvalidToken
 from telegram.ext import Application
 
 from bot.app import build_engine
-from bot.config import Config, TelegramConfig, load_config
+from bot.config import Config, TelegramConfig
 from bot.engine import Engine
 from bot.telegram_app import build_application
-from tests.fake_bot_api import PROXY_VARIABLES, TOKEN, FakeBotAPI
 
 LONG_PARAGRAPH = "，".join(f"第{i}只长寿乌龟在湖边活了{100 + i}年" for i in range(1, 280)) + "。"
 TURTLES = f"""---
@@ -47,12 +46,6 @@ examples: [湖里有多少只乌龟？, 乌龟吃什么？]
 """
 
 RunBot = Callable[..., contextlib.AbstractAsyncContextManager[Application]]
-
-
-@pytest.fixture(scope="session")
-def engine() -> Engine:
-    """The real engine on the bundled article."""
-    return build_engine(load_config(None, env={}))
 
 
 @pytest.fixture(scope="session")
@@ -99,9 +92,7 @@ def run_bot(api: FakeBotAPI) -> RunBot:
             yield app
         finally:
             if app.updater.running:
-                # A rejected token ends PTB's polling task with InvalidToken; stopping re-raises it.
-                with contextlib.suppress(InvalidToken):
-                    await app.updater.stop()
+                await app.updater.stop()
             if app.running:
                 await app.stop()
             await app.shutdown()

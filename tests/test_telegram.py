@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fake_bot_api import BOT_ID, BOT_USERNAME, TEXT_LIMIT, USER, Chat, FakeBotAPI, check_html
 
 from bot import callbacks, render
 from bot.config import RateLimitConfig
@@ -28,9 +29,8 @@ from bot.telegram_app import (
     TEXT_THANKS,
     TEXT_UNKNOWN_COMMAND,
 )
-from tests.fake_bot_api import BOT_ID, BOT_USERNAME, TEXT_LIMIT, USER, Chat, FakeBotAPI, check_html
 
-pytest_plugins = ["tests.telegram_fixtures"]  # api, engine, turtle_engine, run_bot
+pytest_plugins = ["telegram_fixtures"]  # api, run_bot, turtle_engine (engine: conftest.py)
 
 QUESTION = "讲师团有多少名成员？"
 GROUP = -100200300
@@ -397,7 +397,13 @@ async def test_stats_are_rebuilt_from_the_journal_after_a_restart(api, run_bot, 
     assert "问题：1（没找到答案：1）" in stats.html
 
 
-def test_only_the_telegram_front_end_imports_telegram() -> None:
+def test_every_command_is_documented() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "TELEGRAM.md").read_text(encoding="utf-8")
+    for name in [name for name, _ in COMMANDS] + ["stats"]:
+        assert f"| `/{name}" in docs, name
+
+
+def test_no_module_but_the_telegram_front_end_imports_telegram() -> None:
     root = Path(__file__).resolve().parent.parent
     modules = sorted(f"bot.{p.stem}" for p in (root / "bot").glob("*.py") if p.stem not in ("telegram_app", "__main__"))
     code = (

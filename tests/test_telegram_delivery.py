@@ -10,12 +10,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
+from fake_bot_api import Chat
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.telegram_app import deliver
-from tests.fake_bot_api import Chat
 
-pytest_plugins = ["tests.telegram_fixtures"]  # api, engine, run_bot
+pytest_plugins = ["telegram_fixtures"]  # api, run_bot (engine: conftest.py)
 
 QUESTION = "讲师团有多少名成员？"
 
@@ -133,3 +133,21 @@ async def test_token_rejected_while_polling_is_reported_not_silent(api, run_bot,
         api.fail("getUpdates", status=401, times=None)  # the token was revoked while running
         await asyncio.wait_for(fatal.wait(), timeout=10)
     assert reasons == ["getUpdates answered HTTP 401"]  # once, though shutdown polls again
+
+
+@pytest.mark.asyncio
+async def test_token_rejected_on_a_reply_is_reported_too(api, run_bot, engine):
+    reasons: list[str] = []
+    fatal = asyncio.Event()
+
+    def on_fatal(reason: str) -> None:
+        reasons.append(reason)
+        fatal.set()
+
+    api.fail("sendMessage", status=401, times=None)  # how webhook mode notices a revoked token
+    async with run_bot(engine, on_fatal=on_fatal):
+        api.push_text(QUESTION)
+        api.push_text(QUESTION)
+        await asyncio.wait_for(fatal.wait(), timeout=10)
+        await api.wait_for("sendMessage", count=2)
+    assert reasons == ["a reply failed: Unauthorized"]
