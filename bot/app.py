@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
+from pathlib import Path
+from typing import TextIO
 
+from bot.cache import default_cache_dir
 from bot.config import Config
 from bot.engine import Engine
 from bot.errors import BotError
@@ -13,10 +17,48 @@ from bot.errors import BotError
 log = logging.getLogger(__name__)
 
 
+def cache_dir_for(cfg: Config) -> Path | None:
+    """``index_cache``: empty → the user cache folder, "none" → no cache, else that folder."""
+    value = cfg.index_cache.strip()
+    if value.lower() in ("none", "off", "false"):
+        return None
+    return Path(value) if value else default_cache_dir()
+
+
+class Progress:
+    """A progress line on stderr for builds that take more than two seconds.
+
+    On a terminal it redraws one line; otherwise (a log file, a supervisor) it logs every ten
+    seconds, so long builds are visible without flooding the log.
+    """
+
+    def __init__(self, stream: TextIO | None = None, after: float = 2.0) -> None:
+        self.stream = stream or sys.stderr
+        self.after = after
+        self.start = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int, chars: int) -> None:
+        now = time.perf_counter() - self.start
+        if now < self.after:
+            return
+        rate = chars / now / 1e6 if now > 0 else 0.0
+        line = f"indexing {done:,}/{total:,} passages ({done / max(total, 1):.0%}), {rate:.2f}M chars/s"
+        tty = getattr(self.stream, "isatty", lambda: False)()
+        if tty:
+            end = "\n" if done >= total else ""
+            print(f"\r{line}", end=end, file=self.stream, flush=True)
+            self.shown = True
+        elif now - self.last >= 10.0 or done >= total:
+            log.info("%s", line)
+            self.last = now
+
+
 def build_engine(cfg: Config) -> Engine:
-    """Load the knowledge named by ``cfg`` and index it."""
+    """Load the knowledge named by ``cfg``, from the saved index when it is current."""
     t0 = time.perf_counter()
-    engine = Engine.build(cfg.knowledge, cfg.retrieval)
+    engine = Engine.build(cfg.knowledge, cfg.retrieval, cache_dir=cache_dir_for(cfg), progress=Progress())
     log.info(
         "indexed %d passages from %d documents in %.2f s",
         len(engine.passages),

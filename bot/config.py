@@ -68,7 +68,7 @@ class TelegramConfig:
 @dataclass(frozen=True)
 class Config:
     knowledge: str = str(BUNDLED_KNOWLEDGE)
-    index_cache: str = ""  # folder for the saved index; empty = no cache
+    index_cache: str = ""  # folder for the saved index; empty = the user cache folder, "none" = off
     log_level: str = "WARNING"
     retrieval: RetrievalConfig = RetrievalConfig()
     telegram: TelegramConfig = TelegramConfig()
@@ -190,7 +190,7 @@ def _resolve_paths(cfg: Config, base: Path, data: dict[str, Any]) -> Config:
         if not cfg.knowledge.strip():
             raise ConfigError("config key 'knowledge': empty; give a folder or file, or remove the key for the bundled article")
         cfg = dataclasses.replace(cfg, knowledge=resolve(cfg.knowledge))
-    if cfg.index_cache:
+    if cfg.index_cache and cfg.index_cache.strip().lower() not in ("none", "off", "false"):
         cfg = dataclasses.replace(cfg, index_cache=resolve(cfg.index_cache))
     if cfg.telegram.log_file:
         tg = dataclasses.replace(cfg.telegram, log_file=resolve(cfg.telegram.log_file))

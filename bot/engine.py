@@ -11,14 +11,15 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
 from bot.figures import FigureQuery, extract_figures, figure_query, rank_figures, unit_matches
-from bot.index import PassageIndex
+from bot import cache
+from bot.index import Channel, PassageIndex
 from bot.knowledge import Knowledge, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
@@ -88,17 +89,40 @@ class Engine:
 
     # ----------------------------------------------------------------- building
     @classmethod
-    def build(cls, knowledge_path: str | Path, settings: RetrievalConfig | None = None) -> Engine:
-        """Load documents and word lists from ``knowledge_path`` and index them."""
-        root = Path(knowledge_path)
+    def build(
+        cls,
+        knowledge_path: str | Path,
+        settings: RetrievalConfig | None = None,
+        *,
+        cache_dir: Path | None = None,
+        progress: Callable[[int, int, int], None] | None = None,
+    ) -> Engine:
+        """Load documents and word lists from ``knowledge_path`` and index them.
+
+        With ``cache_dir`` the index is loaded from there when the documents and word lists
+        are unchanged, and saved there after a build. ``progress(done, total, chars)`` is called
+        while passages are tokenized.
+        """
+        root = Path(knowledge_path).resolve()
         knowledge = load_knowledge(root)
         lex_root = root if root.is_dir() else root.parent
         lexicon = load_lexicon(lex_root, fallback_dir=BUNDLED_KNOWLEDGE)
         faq = load_faq(lex_root, knowledge)
         tokenizer = Tokenizer(lexicon)
         tokenizer.initialize()
-        analyses = [tokenizer.analyze(passage_document_text(p)) for p in knowledge.passages]
-        index = PassageIndex.build([a.words for a in analyses], [a.bigrams for a in analyses])
+        index = None
+        if cache_dir is not None:
+            # One sub-folder per knowledge folder, so two bots sharing a cache never evict each other.
+            cache_dir = cache_dir / hashlib.sha256(str(root).encode()).hexdigest()[:12]
+            key = cache.cache_key([*knowledge.files, *lexicon.files])
+            loaded = cache.load(cache_dir, key)
+            if loaded is not None and len(loaded[0]) == len(knowledge.passages):
+                index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]))
+                log.info("index loaded from %s", cache_dir)
+        if index is None:
+            index = build_index(tokenizer, knowledge.passages, progress)
+            if cache_dir is not None:
+                cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25)
         return cls(knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge))
 
     # ----------------------------------------------------------------- accessors
@@ -443,6 +467,27 @@ class Engine:
             ],
             "figures": [f.value for f in figures],
         }
+
+
+def build_index(
+    tokenizer: Tokenizer,
+    passages: Sequence[Passage],
+    progress: Callable[[int, int, int], None] | None = None,
+) -> PassageIndex:
+    """Tokenize every passage (headings included) and build both BM25 channels."""
+    words: list[tuple[str, ...]] = []
+    bigrams: list[tuple[str, ...]] = []
+    chars = 0
+    total = len(passages)
+    for i, p in enumerate(passages, 1):
+        text = passage_document_text(p)
+        a = tokenizer.analyze(text)
+        words.append(a.words)
+        bigrams.append(a.bigrams)
+        chars += len(text)
+        if progress is not None and (i % 2000 == 0 or i == total):
+            progress(i, total, chars)
+    return PassageIndex.build(words, bigrams)
 
 
 def _cues(qnorm: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import jieba
 
 from bot.lexicon import Lexicon
-from bot.textnorm import is_cjk, normalize
+from bot.textnorm import normalize
 
 jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not ours to print
 
@@ -122,6 +122,7 @@ class Tokenizer:
         self._jieba = jieba.Tokenizer()
         self._ready = False
         self._lock = threading.Lock()
+        self._content_memo: dict[str, bool] = {}
 
     def initialize(self) -> None:
         """Load jieba's dictionary (~0.4 s) and the domain words; idempotent."""
@@ -142,13 +143,19 @@ class Tokenizer:
         return self.lexicon.synonyms.get(token, token)
 
     def _content(self, token: str) -> bool:
-        token = token.strip()
-        return (
-            bool(token)
-            and not _is_punct(token)
-            and token not in self.lexicon.stopwords
-            and not _QUANTITY_QUESTION_RE.match(token)
-        )
+        """Whether a token counts as a content word (memoised: tokens repeat a lot)."""
+        known = self._content_memo.get(token)
+        if known is None:
+            word = token.strip()
+            known = (
+                bool(word)
+                and not _is_punct(word)
+                and word not in self.lexicon.stopwords
+                and not _QUANTITY_QUESTION_RE.match(word)
+            )
+            if len(self._content_memo) < 500_000:
+                self._content_memo[token] = known
+        return known
 
     def general_freq(self, word: str) -> int:
         """How often jieba's general dictionary saw ``word`` (0 = never)."""
@@ -210,36 +217,48 @@ class Tokenizer:
         return [t for t in subs if t not in self.lexicon.stopwords]
 
     def analyze(self, text: str, *, normalized: bool = False) -> Analysis:
-        """Tokenize ``text`` into content words and bigrams (normalising it first)."""
+        """Tokenize ``text`` into content words and bigrams (normalising it first).
+
+        One jieba pass: the search-mode sub-words are derived from the plain cut the way
+        ``cut_for_search`` does it (dictionary 2- and 3-grams of longer words), instead of
+        segmenting the text a second time — indexing is jieba-bound.
+        """
         if not self._ready:
             self.initialize()
         norm = text if normalized else normalize(text)
         norm = _split_counter(norm)
-        cut = list(self._jieba.cut(norm))
+        freq = self._jieba.FREQ
+        content = self._content
+        canon = self._canon
         terms: list[str] = []
         surface: list[str] = []
         bigrams: list[str] = []
+        words: list[str] = []
         run: list[str] = []
 
         def flush() -> None:
-            chars = "".join(run)
-            cjk = "".join(ch for ch in chars if is_cjk(ch))
+            cjk = "".join(ch for ch in "".join(run) if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
             if len(cjk) == 1:
                 bigrams.append(cjk)
             bigrams.extend(cjk[i : i + 2] for i in range(len(cjk) - 1))
             run.clear()
 
-        for tok in cut:
-            if self._content(tok):
-                canon = self._canon(tok.strip())
-                terms.append(canon)
-                surface.append(tok.strip())
-                run.append(canon)
+        for tok in self._jieba.cut(norm):
+            n = len(tok)
+            if n > 2:
+                for size in (2, 3) if n > 3 else (2,):
+                    for i in range(n - size + 1):
+                        gram = tok[i : i + size]
+                        if freq.get(gram) and content(gram):
+                            words.append(canon(gram.strip()))
+            if content(tok):
+                word = tok.strip()
+                c = canon(word)
+                words.append(c)
+                terms.append(c)
+                surface.append(word)
+                run.append(c)
             else:
                 flush()
         flush()
-        words: list[str] = []
-        for tok in self._jieba.cut_for_search(norm):
-            if self._content(tok):
-                words.append(self._canon(tok.strip()))
         return Analysis(norm, tuple(words), tuple(bigrams), tuple(terms), tuple(surface))

@@ -1,0 +1,73 @@
+"""The saved index: two BM25 matrices in a cache folder, keyed by everything they depend on.
+
+The key is a SHA-256 over the index format, the tokenizer's version, jieba's version, every
+document file (path and bytes) and every lexicon file. Change any of them and the key changes,
+so a stale index is never loaded; old files are removed when a new one is written. Files are
+``.npz`` read with ``allow_pickle=False``: a swapped file can fail to load, never run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+
+from bot.bm25 import SparseBM25
+
+log = logging.getLogger(__name__)
+
+# Bump when tokenisation or the index layout changes in a way the inputs do not show.
+INDEX_VERSION = "qabot-index-1"
+_CHANNELS = ("words", "bigrams")
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/qabot`` or ``~/.cache/qabot``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "qabot"
+
+
+def cache_key(files: Iterable[Path], extra: str = "") -> str:
+    """A hex digest of the index version, jieba's version, ``extra`` and the files' contents."""
+    h = hashlib.sha256()
+    h.update(INDEX_VERSION.encode())
+    h.update(str(getattr(jieba, "__version__", "?")).encode())
+    h.update(extra.encode())
+    for path in files:
+        h.update(str(path.name).encode())
+        h.update(b"\0")
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def load(cache_dir: Path, key: str) -> tuple[SparseBM25, SparseBM25] | None:
+    """The saved channels for ``key``, or None when absent or unreadable (then: rebuild)."""
+    paths = [cache_dir / f"{key}.{c}.npz" for c in _CHANNELS]
+    if not all(p.is_file() for p in paths):
+        return None
+    try:
+        words, bigrams = (SparseBM25.load(p) for p in paths)
+    except (OSError, ValueError) as exc:
+        log.warning("index cache %s unusable, rebuilding: %s", cache_dir, exc)
+        return None
+    return words, bigrams
+
+
+def save(cache_dir: Path, key: str, words: SparseBM25, bigrams: SparseBM25) -> None:
+    """Write both channels; remove other keys' files. A read-only cache folder is not an error."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for channel, bm25 in zip(_CHANNELS, (words, bigrams)):
+            bm25.save(cache_dir / f"{key}.{channel}.npz")
+        for old in cache_dir.glob("*.npz"):
+            if not old.name.startswith(f"{key}."):
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("cannot save the index in %s: %s", cache_dir, exc)
