@@ -18,6 +18,7 @@ import yaml
 
 from bot.errors import ConfigError
 
+
 def _bundled_knowledge() -> Path:
     """The article shipped with the bot: the repo's knowledge/ in a checkout, bot/knowledge in a wheel."""
     here = Path(__file__).resolve().parent

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot import cache
 from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
 from bot.figures import FigureQuery, extract_figures, figure_query, rank_figures, unit_matches
-from bot import cache
 from bot.index import Channel, PassageIndex
 from bot.knowledge import Knowledge, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon

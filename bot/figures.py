@@ -9,9 +9,9 @@ about B picks Y.
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from bot.models import Figure
 

@@ -134,9 +134,9 @@ def parse_text(text: str, doc_id: str, name: str = "") -> tuple[Document, list[P
     """Parse a plain-text document: blank-line separated blocks, else one paragraph a line."""
     text = text.replace("\r\n", "\n")
     if re.search(r"\n[ \t]*\n", text.strip()):
-        blocks = ["".join(l.strip() for l in b.splitlines()) for b in re.split(r"\n[ \t]*\n", text)]
+        blocks = ["".join(line.strip() for line in b.splitlines()) for b in re.split(r"\n[ \t]*\n", text)]
     else:
-        blocks = [l.strip() for l in text.splitlines()]
+        blocks = [line.strip() for line in text.splitlines()]
     passages = []
     for block in blocks:
         if block:

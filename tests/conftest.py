@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,3 +30,24 @@ def engine() -> Engine:
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture
+def cli_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """For in-process ``cli.main`` runs: no ./config.yaml, no token, no cache in $HOME, and the
+    root logger restored afterwards (``cli.main`` configures logging as the real entry point does)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield tmp_path
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture
+def bundled(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> Engine:
+    """``cli.main`` answers with the session engine instead of building its own."""
+    monkeypatch.setattr("bot.app.build_engine", lambda cfg: engine)
+    return engine

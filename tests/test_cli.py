@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import select
 import subprocess
@@ -22,22 +21,9 @@ FIGURE_KEYS = {"value", "unit", "context", "passage_id"}
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    """No ./config.yaml, no token, and the root logger restored after cli.main configured it."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+def isolated(cli_sandbox):
+    """Every test here runs the command line in-process."""
 
-
-@pytest.fixture
-def bundled(monkeypatch, engine):
-    """cli.main answers with the session engine instead of building its own."""
-    monkeypatch.setattr("bot.app.build_engine", lambda cfg: engine)
-    return engine
 
 
 def run(argv: list[str], stdin: str | None = None) -> tuple[int, str]:

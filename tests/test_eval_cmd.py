@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import os
 import subprocess
 import sys
@@ -30,19 +29,9 @@ questions:
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+def isolated(cli_sandbox):
+    """Every test here runs the command line in-process."""
 
-
-@pytest.fixture
-def bundled(monkeypatch, engine):
-    monkeypatch.setattr("bot.app.build_engine", lambda cfg: engine)
-    return engine
 
 
 def test_the_table_for_a_known_question_file(tmp_path, bundled):

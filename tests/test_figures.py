@@ -6,6 +6,7 @@ import pytest
 
 from bot.figures import extract_figures
 
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
