@@ -276,8 +276,10 @@ class Engine:
             Hit(self.knowledge.passages[s.doc], s.fused, s.matched, s.coverage) for s in top
         )
         weights = [1.0, 0.45, 0.3, 0.2, 0.1]
+        # A question that asks no number gets only the figures of the passage that answers it.
+        shown = hits if fq.wants_number else hits[:1]
         figs_in = [
-            (h.passage.id, h.passage.text, weights[min(i, len(weights) - 1)]) for i, h in enumerate(hits)
+            (h.passage.id, h.passage.text, weights[min(i, len(weights) - 1)]) for i, h in enumerate(shown)
         ]
         figures = rank_figures(
             figs_in,
@@ -380,9 +382,12 @@ class Engine:
         )
 
     def _counts(self, doc: int, noun: str) -> bool:
-        """Whether a figure in the passage is directly followed by ``noun`` (22万多名党员)."""
+        """Whether a figure in the passage is right next to ``noun`` (22万多名党员, 学位超1.1万个)."""
         text = self.knowledge.passages[doc].text
-        return any(text.startswith(noun, f.start + len(f.value)) for f in self.figures_of(doc))
+        return any(
+            text.startswith(noun, f.start + len(f.value)) or text.endswith(noun, 0, f.start)
+            for f in self.figures_of(doc)
+        )
 
     def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
         return any(
