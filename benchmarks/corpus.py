@@ -246,7 +246,8 @@ class SyntheticCorpus:
         codes = np.empty(k, dtype=np.int64)
         unit = _U_BASE + rng.integers(0, len(UNITS), size=k)
         ints = kind < 0.45  # 114 家, 22 万多名
-        codes[ints] = _INT_BASE + np.minimum(np.exp(rng.random(int(ints.sum())) * np.log(99_999)), 99_999).astype(np.int64)
+        magnitude = np.exp(rng.random(int(ints.sum())) * np.log(99_999))  # log-uniform 1..99999
+        codes[ints] = _INT_BASE + np.minimum(magnitude, 99_999).astype(np.int64)
         dec = (kind >= 0.45) & (kind < 0.65)  # 3.5 亿元
         codes[dec] = _DEC_BASE + rng.integers(1, 10_000, size=int(dec.sum()))
         pct = (kind >= 0.65) & (kind < 0.85)  # 76.4%
@@ -262,7 +263,8 @@ class SyntheticCorpus:
         ids = self._code_id[codes]
         missing = ids < 0
         if missing.any():
-            new = np.unique(codes[missing])
+            new = np.sort(codes[missing])  # not np.unique: its hash path is very slow here
+            new = new[np.concatenate(([True], new[1:] != new[:-1]))]
             self._code_id[new] = np.arange(len(self._strings), len(self._strings) + len(new), dtype=np.int32)
             start = len(self._strings)
             self._strings.extend(self._spell(new))

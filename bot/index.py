@@ -37,21 +37,10 @@ class Channel:
 
     def scores_for(self, tokens: Sequence[str], docs: Sequence[int]) -> np.ndarray:
         """Exact BM25 scores of ``docs`` (any order) for ``tokens``."""
-        order = np.argsort(np.asarray(docs, dtype=np.int64), kind="stable")
-        cand = np.asarray(docs, dtype=np.int64)[order]
-        scores = self.bm25._score_candidates(cand, self.bm25._columns(tokens))
-        out = np.empty(len(docs))
-        out[order] = scores
-        return out
+        return self.bm25.score_docs(list(tokens), docs)
 
     def contains(self, doc: int, token: str) -> bool:
-        """Whether passage ``doc`` has ``token`` (a binary search in its posting list)."""
-        col = self.bm25.vocabulary.get(token)
-        if col is None:
-            return False
-        docs, _ = self.bm25._postings(col)
-        pos = int(np.searchsorted(docs, doc))
-        return pos < len(docs) and int(docs[pos]) == doc
+        return self.bm25.contains(token, doc)
 
     def weight(self, token: str) -> float:
         """A positive idf for coverage: rare terms weigh more, unknown terms weigh most."""
