@@ -7,8 +7,15 @@ must use Telegram's tags, balanced, with ``<``, ``>`` and ``&`` escaped; texts a
 characters; callback data 1–64 bytes. A violation gets Telegram's 400 *and* lands in
 ``api.errors``, so a test can assert that nothing was rejected.
 
-Faults for the delivery tests: ``api.fail("sendMessage", status=429, retry_after=1)`` makes the
-next call fail; ``times=None`` makes every call fail.
+Faults for the delivery and reliability tests: ``api.fail("sendMessage", status=429, retry_after=1)``
+makes the next call fail (``status=200`` answers ``{"ok": false}`` with HTTP 200, as a broken
+proxy might); ``api.drop("sendMessage")`` closes the connection without an answer;
+``api.delay("sendMessage", 0.2)`` answers late; ``times=None`` makes every call fail.
+``FakeBotAPI(listen_port=…)`` listens on a given port (to start it after the bot, as an outage
+ends). :class:`FakeBotAPIProcess` runs one in a child process, so that its work and memory do
+not count against the bot's (load tests, benchmarks/bench_telegram.py).
+It speaks HTTP/1.1 with keep-alive, as Telegram does: a new connection per request would make
+the fake, not the bot, what a throughput figure measures.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import asyncio
 import html.parser
 import itertools
 import json
+import multiprocessing
 import re
 import threading
 import time
@@ -99,10 +107,14 @@ class Sent:
 @dataclass
 class _Fault:
     method: str
-    status: int
+    status: int  # 0: drop the connection without answering
     times: int | None  # None = forever
     description: str
     parameters: dict[str, Any] | None = None
+
+
+class _Dropped(Exception):
+    """Close the connection without answering (the request never reached the API)."""
 
 
 class _HTMLChecker(html.parser.HTMLParser):
@@ -179,12 +191,15 @@ class FakeBotAPI:
     outbox: list[Sent] = field(default_factory=list)  # messages sent successfully, in order
     errors: list[tuple[str, str]] = field(default_factory=list)  # (method, description) refused
     webhook: dict[str, Any] | None = None
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)  # the default menu
+    scoped_commands: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # chat id → its menu
+    listen_port: int = 0  # 0: any free port
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._faults: list[_Fault] = []
+        self._delays: dict[str, float] = {}
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._chats: dict[int, dict[str, Any]] = {}
@@ -198,6 +213,9 @@ class FakeBotAPI:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Telegram: no new connection per request
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK wait
+
             def do_POST(self) -> None:
                 api._handle(self)
 
@@ -206,9 +224,9 @@ class FakeBotAPI:
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep test output clean
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.listen_port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-bot-api", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-bot-api", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -251,11 +269,28 @@ class FakeBotAPI:
         """Make the next ``times`` calls of ``method`` (None: all of them) fail with ``status``."""
         params = {"retry_after": retry_after} if retry_after is not None else None
         text = description or {
+            200: "Internal error: try again",
             401: "Unauthorized",
             429: f"Too Many Requests: retry after {retry_after}",
         }.get(status, HTTPStatus(status).phrase)
         with self._cond:
             self._faults.append(_Fault(method, status, times, text, params))
+
+    def drop(self, method: str, *, times: int | None = 1) -> None:
+        """Close the connection of the next ``times`` calls of ``method`` without answering."""
+        with self._cond:
+            self._faults.append(_Fault(method, 0, times, "dropped"))
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer every later call of ``method`` only after ``seconds`` (0: at once again)."""
+        with self._cond:
+            self._delays[method] = seconds
+
+    def heal(self) -> None:
+        """Forget every fault and delay still pending."""
+        with self._cond:
+            self._faults.clear()
+            self._delays.clear()
 
     # ------------------------------------------------------------ pushing updates
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -411,6 +446,16 @@ class FakeBotAPI:
                 self._cond.wait(left)
             return self.outbox[:count]
 
+    def sent_at(self, count: int, timeout: float = 10.0) -> float:
+        """``time.monotonic()`` once the bot has sent ``count`` messages (a clock shared by processes)."""
+        self.wait_sent_sync(count, timeout)
+        return time.monotonic()
+
+    @staticmethod
+    def cpu_seconds() -> float:
+        """CPU time of the process serving the fake."""
+        return time.process_time()
+
     async def wait_sent(self, count: int, timeout: float = 10.0) -> list[Sent]:
         """:meth:`wait_sent_sync` without blocking the event loop the bot runs in."""
         return await asyncio.to_thread(self.wait_sent_sync, count, timeout)
@@ -449,7 +494,14 @@ class FakeBotAPI:
             if token != self.token:
                 raise APIError(401, "Unauthorized")
             self._inject_fault(method)
+            with self._cond:
+                delay = self._delays.get(method, 0.0)
+            if delay:
+                time.sleep(delay)
             result = self._dispatch(method, params)
+        except _Dropped:
+            req.close_connection = True  # the client sees the connection closed, no answer
+            return None
         except APIError as exc:
             with self._cond:
                 if exc.status == 400:
@@ -483,6 +535,8 @@ class FakeBotAPI:
                 if fault.method == method and (fault.times is None or fault.times > 0):
                     if fault.times is not None:
                         fault.times -= 1
+                    if fault.status == 0:
+                        raise _Dropped
                     raise APIError(fault.status, fault.description, fault.parameters)
 
     def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
@@ -527,7 +581,13 @@ class FakeBotAPI:
                 or not 1 <= len(c.get("description", "")) <= 256
             ):
                 raise APIError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.commands = commands
+        scope = p.get("scope") or {"type": "default"}
+        if scope.get("type") == "chat":
+            if int(scope["chat_id"]) not in self._chats:  # Telegram knows no chat the bot never saw
+                raise APIError(400, "Bad Request: chat not found")
+            self.scoped_commands[int(scope["chat_id"])] = commands
+        else:
+            self.commands = commands
         return True
 
     def _api_getMyCommands(self, p: dict[str, Any]) -> Any:
@@ -634,6 +694,61 @@ def _mention_entities(text: str) -> list[dict[str, Any]]:
         {"type": "mention", "offset": _utf16_len(text[: m.start()]), "length": _utf16_len(m.group())}
         for m in re.finditer(r"@[A-Za-z0-9_]{5,32}", text)
     ]
+
+
+def _serve_in_child(conn: Any, kwargs: dict[str, Any]) -> None:
+    with FakeBotAPI(**kwargs) as api:
+        conn.send(api.base_url)
+        while True:
+            try:
+                request = conn.recv()
+            except EOFError:
+                return
+            if request is None:
+                return
+            name, args, kw = request
+            try:
+                value = getattr(api, name)
+                conn.send((True, value(*args, **kw) if callable(value) else value))
+            except Exception as exc:  # sent back and raised in the parent
+                conn.send((False, exc))
+
+
+class FakeBotAPIProcess:
+    """A FakeBotAPI in a child process: ``call(name, *args)`` runs ``api.name(*args)`` there
+    (or reads the attribute ``name``) and returns the result. Thread-safe."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._lock = threading.Lock()
+        self.base_url = ""
+
+    def __enter__(self) -> Self:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process that has threads
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_serve_in_child, args=(child, self._kwargs), daemon=True)
+        self._process.start()
+        child.close()
+        self.base_url = self._conn.recv()
+        return self
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self._conn.send((name, args, kwargs))
+            ok, result = self._conn.recv()
+        if not ok:
+            raise result
+        return result
+
+    async def acall(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """:meth:`call` without blocking the event loop (for waits)."""
+        return await asyncio.to_thread(self.call, name, *args, **kwargs)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._conn.send(None)
+        self._process.join(timeout=10)
+        self._conn.close()
 
 
 class Chat:

@@ -112,15 +112,6 @@ async def test_500_on_send_message_is_retried(api, run_bot, engine):
 
 
 @pytest.mark.asyncio
-async def test_failed_typing_indicator_does_not_cost_the_answer(api, run_bot, engine):
-    api.fail("sendChatAction", status=400, description="Bad Request: not enough rights")
-    async with run_bot(engine):
-        [reply] = await Chat(api).say(QUESTION)
-    assert "<b>88名</b>" in reply.html
-    assert api.errors == [("sendChatAction", "Bad Request: not enough rights")]
-
-
-@pytest.mark.asyncio
 async def test_token_rejected_while_polling_is_reported_not_silent(api, run_bot, engine):
     reasons: list[str] = []
     fatal = asyncio.Event()
@@ -151,3 +142,15 @@ async def test_token_rejected_on_a_reply_is_reported_too(api, run_bot, engine):
         await asyncio.wait_for(fatal.wait(), timeout=10)
         await api.wait_for("sendMessage", count=2)
     assert reasons == ["a reply failed: Unauthorized"]
+
+
+@pytest.mark.asyncio
+async def test_token_rejected_on_the_confirming_call_at_shutdown_does_not_hang_the_stop(api, run_bot, engine):
+    reasons: list[str] = []
+    running = run_bot(engine, on_fatal=reasons.append)
+    await running.__aenter__()
+    await api.wait_for("getUpdates", count=2)  # a long poll is in flight
+    api.fail("getUpdates", status=401, times=None)  # revoked now: the stop's confirming call is refused
+    await asyncio.wait_for(running.__aexit__(None, None, None), timeout=5)
+    assert reasons == ["getUpdates answered HTTP 401"]
+
