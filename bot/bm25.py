@@ -45,8 +45,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from types import MappingProxyType
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "SparseBM25"]
 
@@ -66,9 +70,13 @@ _MAXSCORE_POSTINGS = 16384  # short-list postings worth scoring exactly before b
 _MAX_SURVIVORS = 4096  # more passages than this above the bound threshold: tighten it first
 _DENSE_MIN_DF = 1 / 32  # terms in at least this fraction of passages get a uint8 column ...
 _DENSE_BUDGET = 384 << 20  # ... most frequent first, within this many bytes
+_DENSE_BATCH = 1 << 22  # postings filled into dense columns per numpy call
 _BLOCK = 64  # passages per block for block-level upper bounds
 _SEED_BLOCKS = 64  # blocks whose passages seed the first threshold
 _GATHER_FRACTION = 0.25  # above this fraction of blocks, bound all passages instead
+_SMALL_POSTINGS = 4096  # postings_list memoises lists up to this long ...
+_SMALL_MEMO = 65536  # ... this many of them
+_DICT_TERMS = 200_000  # vocabularies up to this size are looked up in a dict
 
 
 class SparseBM25:
@@ -86,14 +94,9 @@ class SparseBM25:
         b: float = 0.75,
         epsilon: float = 0.25,
     ) -> None:
-        for name, value in (("k1", k1), ("b", b), ("epsilon", epsilon)):
-            if not math.isfinite(value):
-                raise ValueError(f"{name} must be finite, got {value!r}")
         n = len(corpus)
         if n == 0:
             raise ValueError("corpus is empty")
-        k1, b, epsilon = float(k1), float(b), float(epsilon)
-
         doc_len = np.fromiter(map(len, corpus), dtype=np.int64, count=n)
         total = int(doc_len.sum())
         # dict.fromkeys keeps first-occurrence order == rank_bm25's `nd` dict order, which
@@ -102,40 +105,91 @@ class SparseBM25:
         if not all(issubclass(t, str) for t in set(map(type, terms))):
             raise TypeError("passages must be sequences of str tokens")
         vocab = dict(zip(terms, range(len(terms))))
-        n_terms = len(terms)
         term_ids = np.fromiter(
             map(vocab.__getitem__, chain.from_iterable(corpus)), dtype=np.int32, count=total
         )
-        row_ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(doc_len, out=row_ptr[1:])
-        # CSR with one entry per token; sum_duplicates turns it into term frequencies (in C).
-        counts = sp.csr_matrix(
-            (np.ones(total, dtype=np.int32), term_ids, row_ptr), shape=(n, n_terms)
-        )
-        del term_ids
-        counts.sum_duplicates()
-        tf = counts.data.astype(np.int64)
-        # Same (CSR) structure as `weighted` below, so its CSC conversion orders tf the same way.
-        tf_csc = counts.tocsc().data
-        row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(counts.indptr))
-        df = np.bincount(counts.indices, minlength=n_terms)
+        self._build(term_ids, doc_len, vocab, k1, b, epsilon)
+
+    @classmethod
+    def from_ids(
+        cls,
+        term_ids: np.ndarray,
+        doc_len: np.ndarray,
+        terms: Sequence[str],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> SparseBM25:
+        """The index of the corpus whose passage ``i`` is ``[terms[j] for j in term_ids[start_i:
+        start_i + doc_len[i]]]`` -- what ``SparseBM25(corpus)`` gives, without the token lists.
+
+        ``terms`` must be in order of first occurrence in ``term_ids`` (rank_bm25's vocabulary
+        order, which fixes how average_idf is summed), each once.
+        """
+        doc_len = np.asarray(doc_len, dtype=np.int64)
+        term_ids = np.asarray(term_ids)
+        if len(doc_len) == 0:
+            raise ValueError("corpus is empty")
+        if int(doc_len.sum()) != len(term_ids) or (len(doc_len) and doc_len.min() < 0):
+            raise ValueError("doc_len must be non-negative and sum to len(term_ids)")
+        if not all(isinstance(t, str) for t in terms):
+            raise TypeError("terms must be str")
+        vocab = dict(zip(terms, range(len(terms))))
+        if len(vocab) != len(terms):
+            raise ValueError("terms must be distinct")
+        # First occurrences in order: each id is at most one above the largest id before it,
+        # and the largest is the last term.
+        if len(term_ids):
+            if term_ids.min() < 0:
+                raise ValueError("term id out of range")
+            top = np.maximum.accumulate(term_ids)
+            if term_ids[0] != 0 or np.any(term_ids[1:] > top[:-1] + 1) or int(top[-1]) != len(terms) - 1:
+                raise ValueError("terms must be listed in order of first occurrence, every one used")
+        elif terms:
+            raise ValueError("terms must be listed in order of first occurrence, every one used")
+        self = cls.__new__(cls)
+        self._build(term_ids, doc_len, vocab, k1, b, epsilon)
+        return self
+
+    def _build(self, term_ids: np.ndarray, doc_len: np.ndarray, vocab: dict[str, int], k1: float, b: float, epsilon: float) -> None:
+        for name, value in (("k1", k1), ("b", b), ("epsilon", epsilon)):
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be finite, got {value!r}")
+        k1, b, epsilon = float(k1), float(b), float(epsilon)
+        n = len(doc_len)
+        n_terms = len(vocab)
+        total = int(doc_len.sum())
+        # Tokens come passage by passage; a stable sort by term puts each term's tokens
+        # together, passages ascending (column-major, CSC). A token repeated in a passage is
+        # then a run: its length is the tf. The sort is a radix sort of 16-bit digits (linear
+        # time); scipy (0.3 s to import) is not needed.
+        order = _stable_order(term_ids)
+        cols = term_ids[order].astype(np.int64)
+        rows = np.repeat(np.arange(n, dtype=np.int64), doc_len)[order]
+        del order
+        if total:
+            starts = np.flatnonzero(np.concatenate(([True], (cols[1:] != cols[:-1]) | (rows[1:] != rows[:-1]))))
+            cols, rows = cols[starts], rows[starts]
+            tf = np.diff(np.append(starts, total))
+            del starts
+        else:
+            tf = np.zeros(0, dtype=np.int64)
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cols, minlength=n_terms), out=indptr[1:])
+        df = np.diff(indptr)
 
         avgdl = total / n  # int / int, as rank_bm25
         idf, average_idf = _okapi_idf(n, df, epsilon)
 
-        # Same operations, same order, same float64 as rank_bm25.get_scores.
-        dl = doc_len[row_of]
-        del row_of
-        norm = k1 * (1 - b + b * dl / avgdl) if n_terms else np.zeros(0)
-        del dl
-        weights = idf[counts.indices] * (tf * (k1 + 1) / (tf + norm))
-        del tf, norm
-        weighted = sp.csr_matrix((weights, counts.indices, counts.indptr), shape=(n, n_terms))
-        del counts, weights
-        matrix = weighted.tocsc()  # csr->csc conversion emits sorted row indices per column
+        # Same operations, same order, same float64 as rank_bm25.get_scores (elementwise, so
+        # the order of the postings does not matter).
+        norm = k1 * (1 - b + b * doc_len / avgdl) if n_terms else np.zeros(n)
+        weights = idf[cols] * (tf * (k1 + 1) / (tf + norm[rows]))
+        del cols, norm
+        index_dtype = np.int32 if n <= np.iinfo(np.int32).max else np.int64
         self._init_state(
             doc_len=doc_len,
-            tf=tf_csc,
+            tf=tf,
             n=n,
             k1=k1,
             b=b,
@@ -144,7 +198,9 @@ class SparseBM25:
             average_idf=average_idf,
             vocab=_Vocabulary.from_dict(vocab),
             idf=idf,
-            matrix=matrix,
+            indptr=indptr,
+            indices=rows.astype(index_dtype),
+            data=weights,
         )
 
     # ------------------------------------------------------------------ construction helpers
@@ -160,7 +216,9 @@ class SparseBM25:
         average_idf: float,
         vocab: _Vocabulary,
         idf: np.ndarray,
-        matrix: sp.csc_matrix,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        data: np.ndarray,
         doc_len: np.ndarray,
         tf: np.ndarray,
     ) -> None:
@@ -174,11 +232,12 @@ class SparseBM25:
         self._average_idf = average_idf
         self._vocab = vocab
         self._idf = idf
-        self._matrix = matrix
-        # Raw views: scipy's indexing is far too slow for per-query slicing.
-        self._indptr = matrix.indptr.astype(np.int64, copy=False)
-        self._docs = matrix.indices
-        self._weights = matrix.data
+        self._matrix = None  # scipy view, built on first use of .matrix
+        self._indptr = indptr.astype(np.int64, copy=False)
+        self._docs = indices
+        self._weights = data
+        self._small: dict[int, tuple[list[int], list[float]]] = {}
+        self._df_list: list[int] | None = None
         if len(idf):
             starts = self._indptr[:-1]
             # Per-term max/min weight: upper bounds that let top_k skip long posting lists.
@@ -204,15 +263,28 @@ class SparseBM25:
         self._dense = np.zeros((len(eligible), n_pad), dtype=np.uint8)
         self._dense_tf = np.zeros((len(eligible), self._n), dtype=np.uint8)
         self._dense_row = {int(c): r for r, c in enumerate(eligible)}
-        for r, c in enumerate(eligible.tolist()):
-            start, stop = self._indptr[c], self._indptr[c + 1]
-            docs, w = self._docs[start:stop], self._weights[start:stop]
-            q = w / self._scale  # == _quantise(), in place: this loop is most of load time
+        # Many columns per numpy call (a few million postings at a time): per-column calls cost
+        # more than the data for small corpora, and the whole set is too big at 1M passages.
+        lengths = df[eligible]
+        r0 = 0
+        while r0 < len(eligible):
+            r1 = r0 + 1
+            budget = int(lengths[r0])
+            while r1 < len(eligible) and budget + int(lengths[r1]) <= _DENSE_BATCH:
+                budget += int(lengths[r1])
+                r1 += 1
+            cols, lens = eligible[r0:r1], lengths[r0:r1]
+            rows = np.repeat(np.arange(r0, r1), lens)
+            offs = np.arange(int(lens.sum()), dtype=np.int64)
+            offs += np.repeat(self._indptr[cols] - (np.cumsum(lens) - lens), lens)
+            docs = self._docs[offs]
+            q = self._weights[offs] / self._scale  # == _quantise(), in place
             np.floor(q, out=q)
             q += 1
             np.clip(q, 0, 255, out=q)
-            self._dense[r, docs] = q
-            self._dense_tf[r, docs] = self._tf[start:stop]
+            self._dense[rows, docs] = q
+            self._dense_tf[rows, docs] = self._tf[offs]
+            r0 = r1
         self._dense_bmax = self._dense.reshape(len(eligible), n_pad // _BLOCK, _BLOCK).max(axis=2)
         if not len(eligible):
             self._dense_bmax = np.zeros((0, n_pad // _BLOCK), dtype=np.uint8)
@@ -229,7 +301,13 @@ class SparseBM25:
 
     @property
     def matrix(self) -> sp.csc_matrix:
-        """The N x V matrix of BM25 term weights (do not modify)."""
+        """The N x V matrix of BM25 term weights (do not modify); scipy is imported here only."""
+        if self._matrix is None:
+            import scipy.sparse as sp
+
+            self._matrix = sp.csc_matrix(
+                (self._weights, self._docs, self._indptr), shape=(self._n, len(self._idf))
+            )
         return self._matrix
 
     @property
@@ -254,29 +332,72 @@ class SparseBM25:
 
     def idf(self, term: str) -> float:
         """Effective idf of ``term`` (after the epsilon floor); 0.0 if unknown, as rank_bm25."""
-        cols = self._vocab.columns([term])
-        return float(self._idf[cols[0]]) if cols else 0.0
+        col = self._vocab.column(term)
+        return float(self._idf[col]) if col >= 0 else 0.0
 
     def doc_freq(self, term: str) -> int:
         """Number of passages containing ``term``."""
-        cols = self._vocab.columns([term])
-        return int(self._indptr[cols[0] + 1] - self._indptr[cols[0]]) if cols else 0
+        col = self._vocab.column(term)
+        return int(self._indptr[col + 1] - self._indptr[col]) if col >= 0 else 0
 
     def contains(self, term: str, doc: int) -> bool:
         """Whether passage ``doc`` contains ``term`` (a binary search in its posting list)."""
-        cols = self._vocab.columns([term])
-        if not cols:
+        col = self._vocab.column(term)
+        if col < 0:
             return False
-        docs, _ = self._postings(cols[0])
+        docs, _ = self._postings(col)
         pos = int(np.searchsorted(docs, doc))
         return pos < len(docs) and int(docs[pos]) == doc
 
     def score_docs(self, query_tokens: Iterable[str], docs: Sequence[int]) -> np.ndarray:
         """Exact scores (as ``get_scores``) of the passages ``docs``, in the order given."""
+        return self.score_columns(self._columns(query_tokens), docs)
+
+    # ------------------------------------------------------------------ column-level access
+    # For callers that look the same terms up many times (the engine resolves a question's
+    # terms once, then asks about them for every candidate passage).
+
+    def column(self, term: str) -> int:
+        """The column of ``term``; -1 if no passage has it."""
+        return self._vocab.column(term)
+
+    def lookup(self, terms: Sequence[str]) -> list[int]:
+        """``column`` of each term (-1 for unknown ones), in one vocabulary search."""
+        return self._vocab.lookup(terms)
+
+    def postings(self, col: int) -> tuple[np.ndarray, np.ndarray]:
+        """Passages (sorted) and BM25 weights of column ``col``."""
+        return self._postings(col)
+
+    def postings_list(self, col: int) -> tuple[list[int], list[float]]:
+        """``postings`` as Python lists, memoised for short lists (cheaper than numpy there)."""
+        hit = self._small.get(col)
+        if hit is None:
+            docs, w = self._postings(col)
+            hit = (docs.tolist(), w.tolist())
+            if len(docs) <= _SMALL_POSTINGS:
+                if len(self._small) >= _SMALL_MEMO:
+                    self._small.clear()
+                self._small[col] = hit
+        return hit
+
+    def column_doc_freq(self, col: int) -> int:
+        if col < 0:
+            return 0
+        df = self._df_list
+        if df is None and len(self._idf) <= _DICT_TERMS:
+            df = self._df_list = np.diff(self._indptr).tolist()  # list indexing beats numpy scalars
+        return df[col] if df is not None else int(self._indptr[col + 1] - self._indptr[col])
+
+    def column_idf(self, col: int) -> float:
+        return float(self._idf[col]) if col >= 0 else 0.0
+
+    def score_columns(self, cols: list[int], docs: Sequence[int]) -> np.ndarray:
+        """``score_docs`` for columns from :meth:`lookup` (known ones, query order, repeats kept)."""
         docs_arr = np.asarray(docs, dtype=np.int64)
         order = np.argsort(docs_arr, kind="stable")
         scores = np.empty(len(docs_arr))
-        scores[order] = self._score_candidates(docs_arr[order], self._columns(query_tokens))
+        scores[order] = self._score_candidates(docs_arr[order], cols)
         return scores
 
     def _columns(self, query_tokens: Iterable[str]) -> list[int]:
@@ -316,7 +437,10 @@ class SparseBM25:
            the k-th best exact score (from A, or from the best-bounded blocks) are scored
            exactly; exact weights of long terms come from a uint8 tf column, not a search.
         """
-        cols = self._columns(query_tokens)
+        return self.top_k_columns(self._columns(query_tokens), k)
+
+    def top_k_columns(self, cols: list[int], k: int = 10) -> list[tuple[int, float]]:
+        """``top_k`` for columns from :meth:`lookup` (known ones, query order, repeats kept)."""
         if k <= 0 or not cols:
             return []
         distinct = list(dict.fromkeys(cols))
@@ -604,10 +728,6 @@ class SparseBM25:
             raise bad("doc_len/tf length does not match")
         if (len(tf) and tf.min() < 1) or (n and doc_len.min() < 0) or int(doc_len.sum()) / n != avgdl:
             raise bad("doc_len/tf inconsistent with the parameters")
-        matrix = sp.csc_matrix(
-            (data.astype(np.float64, copy=False), indices.astype(np.int32, copy=False), indptr),
-            shape=(n, n_terms),
-        )
         self = cls.__new__(cls)
         self._init_state(
             n=n,
@@ -618,7 +738,9 @@ class SparseBM25:
             average_idf=average_idf,
             vocab=vocab,
             idf=idf.astype(np.float64, copy=False),
-            matrix=matrix,
+            indptr=indptr,
+            indices=indices if indices.dtype == np.int32 else indices.astype(np.int32),
+            data=data.astype(np.float64, copy=False),
             doc_len=doc_len,
             tf=tf,
         )
@@ -643,6 +765,7 @@ class _Vocabulary:
         self.n_terms = n_terms
         self.width = sorted_terms.dtype.itemsize // 4
         self._dict: dict[str, int] | None = None
+        self._memo: dict[str, int] = {}  # recent lookups, when there is no dict
 
     @staticmethod
     def _is_short(term: str) -> bool:
@@ -688,26 +811,53 @@ class _Vocabulary:
 
     def columns(self, tokens: list) -> list[int]:
         """Columns of the known tokens, in order, repeats kept."""
-        out: list[int | None] = [None] * len(tokens)
+        return [c for c in self.lookup(tokens) if c >= 0]
+
+    def column(self, token: str) -> int:
+        """Column of ``token``, -1 if unknown."""
+        d = self._dict
+        if d is None and self.n_terms <= _DICT_TERMS:
+            d = self.as_dict()
+        if d is not None:
+            return d.get(token, -1) if isinstance(token, str) else -1
+        col = self._memo.get(token)
+        if col is None:
+            col = self.lookup([token])[0]
+        return col
+
+    def lookup(self, tokens: Sequence) -> list[int]:
+        """Column of each token, -1 for unknown ones (and non-strings)."""
+        d = self._dict
+        if d is None and self.n_terms <= _DICT_TERMS:
+            d = self.as_dict()
+        if d is not None:
+            return [d.get(t, -1) if isinstance(t, str) else -1 for t in tokens]
+        memo = self._memo
+        out = [memo.get(t, -2) if isinstance(t, str) else -1 for t in tokens]
         short = []
         for i, t in enumerate(tokens):
-            if not isinstance(t, str):
+            if out[i] != -2:
                 continue
             if len(t) <= self.width and not t.endswith("\x00"):
                 short.append(i)
-            elif self.others:
-                out[i] = self.others.get(t)
-        if short and len(self.sorted_terms):
-            # Same dtype as the array: no truncation (longer tokens were routed above).
-            keys = np.array([tokens[i] for i in short], dtype=self.sorted_terms.dtype)
-            pos = np.searchsorted(self.sorted_terms, keys)
-            np.minimum(pos, len(self.sorted_terms) - 1, out=pos)
-            found = self.sorted_terms[pos] == keys
-            cols = self.sorted_cols[pos]
+            else:
+                out[i] = self.others.get(t, -1)
+        if short:
+            if len(self.sorted_terms):
+                # Same dtype as the array: no truncation (longer tokens were routed above).
+                keys = np.array([tokens[i] for i in short], dtype=self.sorted_terms.dtype)
+                pos = np.searchsorted(self.sorted_terms, keys)
+                np.minimum(pos, len(self.sorted_terms) - 1, out=pos)
+                found = (self.sorted_terms[pos] == keys).tolist()
+                cols = self.sorted_cols[pos].tolist()
+            else:
+                found = [False] * len(short)
+                cols = found
+            if len(memo) + len(short) > 100_000:
+                memo.clear()
             for j, i in enumerate(short):
-                if found[j]:
-                    out[i] = int(cols[j])
-        return [c for c in out if c is not None]
+                out[i] = memo[tokens[i]] = cols[j] if found[j] else -1
+        return out
 
     def as_dict(self) -> dict[str, int]:
         if self._dict is None:
@@ -811,6 +961,20 @@ def _quantise(w: np.ndarray, scale: float) -> np.ndarray:
     """Smallest-ish integer q >= 0 with q*scale >= w: floor(w/scale)+1 (never below, as
     division is correctly rounded); negative weights are bounded by 0."""
     return np.maximum(np.floor(w / scale) + 1, 0).astype(np.int64)
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative ints below 2**32, as at most two
+    passes of numpy's radix sort (which it uses for 16-bit keys)."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    if int(keys.max()) < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    if int(keys.max()) >= 1 << 32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    high = (keys >> 16).astype(np.uint16)[order]
+    return order[np.argsort(high, kind="stable")]
 
 
 def _sorted_unique(a: np.ndarray) -> np.ndarray:

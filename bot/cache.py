@@ -14,9 +14,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-import jieba
-
 from bot.bm25 import SparseBM25
+from bot.tokenizer import jieba_version
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ def cache_key(files: Iterable[Path], extra: str = "") -> str:
     """A hex digest of the index version, jieba's version, ``extra`` and the files' contents."""
     h = hashlib.sha256()
     h.update(INDEX_VERSION.encode())
-    h.update(str(getattr(jieba, "__version__", "?")).encode())
+    h.update(jieba_version().encode())
     h.update(extra.encode())
     for path in files:
         h.update(str(path.name).encode())

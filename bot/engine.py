@@ -8,29 +8,41 @@ figures ranked by unit, kind and clause → :class:`Answer`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import math
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import compress, repeat
+from operator import mul
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from bot import cache
 from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
-from bot.figures import FigureQuery, extract_figures, figure_query, rank_figures, unit_matches
-from bot.index import Channel, PassageIndex
+from bot.figures import FigureQuery, PreparedPassage, extract_figures, figure_query, prepare_figures, rank_prepared, unit_matches
+from bot.index import Channel, IndexMerger, PassageIndex
 from bot.knowledge import Knowledge, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
 from bot.render import Info
 from bot.textnorm import has_cjk, is_cjk, normalize, strip_punct
-from bot.tokenizer import Analysis, GeneralNames, Tokenizer
+from bot.tokenizer import Analysis, BatchAnalyzer, BatchTokens, GeneralNames, Tokenizer
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ranking a novel
 CANDIDATES = 30  # per channel, before coverage reranking
+PASSAGE_MEMO = 8192  # passages whose derived data (figures, normalised text …) are kept
+TERM_MEMO = 65536  # question words whose derived data (weight, name …) are kept
+SMALL_KNOWLEDGE = 2048  # up to this many passages, which passages have a word is kept per word
 
 _GREETING_RE = re.compile(
     r"^(你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|早|早上好|早安|中午好|下午好|晚上好|晚安|"
@@ -52,8 +64,7 @@ _TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全�
 _NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
 
 
-@dataclass(frozen=True)
-class _Scored:
+class _Scored(NamedTuple):
     doc: int
     fused: float
     coverage: float
@@ -82,8 +93,15 @@ class Engine:
         self.settings = settings
         self.faq = faq or Faq(())
         self.fingerprint = fingerprint
-        self._norm_texts: dict[int, str] = {}
-        self._figures: dict[int, list[Figure]] = {}
+        # Per-passage derived data, computed on first use. Bounded: a million passages would not
+        # fit, and the passages a bot is asked about are few.
+        self._norm_texts: _Memo[int, str] = _Memo(PASSAGE_MEMO)
+        self._figures: _Memo[int, list[Figure]] = _Memo(PASSAGE_MEMO)
+        self._prepared: _Memo[int, PreparedPassage] = _Memo(PASSAGE_MEMO)
+        self._facts: _Memo[tuple, bool] = _Memo(4 * PASSAGE_MEMO)
+        self._places: _Memo[int, tuple[str, ...]] = _Memo(PASSAGE_MEMO)
+        self._term_facts: _Memo[tuple[str, str], object] = _Memo(TERM_MEMO)
+        self._all_matches: _Matches | None = None
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
 
@@ -142,10 +160,24 @@ class Engine:
         return None
 
     def figures_of(self, i: int) -> list[Figure]:
-        if i not in self._figures:
+        figs = self._figures.get(i)
+        if figs is None:
             p = self.knowledge.passages[i]
-            self._figures[i] = extract_figures(p.text, p.id)
-        return self._figures[i]
+            figs = self._figures.put(i, extract_figures(p.text, p.id))
+        return figs
+
+    def _corpus_matches(self) -> _Matches | None:
+        """For small knowledge, one matcher over every passage, kept between questions."""
+        if self._all_matches is None and len(self.knowledge.passages) <= SMALL_KNOWLEDGE:
+            self._all_matches = _Matches(self, range(len(self.knowledge.passages)), corpus_wide=True)
+        return self._all_matches
+
+    def _prepared_figures(self, i: int) -> PreparedPassage:
+        prep = self._prepared.get(i)
+        if prep is None:
+            p = self.knowledge.passages[i]
+            prep = self._prepared.put(i, prepare_figures(p.text, p.id, normalize))
+        return prep
 
     def key_figures(self) -> list[Figure]:
         """Every figure of every passage, in reading order (for /figures)."""
@@ -175,9 +207,10 @@ class Engine:
         )
 
     def _norm_text(self, i: int) -> str:
-        if i not in self._norm_texts:
-            self._norm_texts[i] = normalize(passage_document_text(self.knowledge.passages[i]))
-        return self._norm_texts[i]
+        text = self._norm_texts.get(i)
+        if text is None:
+            text = self._norm_texts.put(i, normalize(passage_document_text(self.knowledge.passages[i])))
+        return text
 
     # ----------------------------------------------------------------- asking
     def resolve_followup(self, question: str, previous: str | None) -> str:
@@ -230,29 +263,31 @@ class Engine:
         """Answer one question; ``previous`` is the last question of the same conversation."""
         raw = question if isinstance(question, str) else str(question)
         stripped = raw.strip()
-        if not normalize(stripped[: MAX_QUESTION_CHARS * 4]):
+        head = stripped[: MAX_QUESTION_CHARS * 4]
+        norm = normalize(head)
+        if not norm:
             return Answer(raw, False, reason="empty", kind="empty")
         if len(stripped) > MAX_QUESTION_CHARS:
             return Answer(raw, False, reason=f"too long: {len(stripped)} characters (max {MAX_QUESTION_CHARS})", kind="invalid")
-        norm = normalize(stripped)
+        # Here head == stripped (at most MAX_QUESTION_CHARS long): ``norm`` is its normal form.
         if _GREETING_RE.match(norm):
             return Answer(raw, False, reason="greeting", kind="greeting")
         effective = self.resolve_followup(stripped, previous)
         if effective != stripped and not self._answerable(effective):
             effective = stripped  # the rewrite found nothing: answer the words as asked
-        qnorm = normalize(effective)
-        analysis = self.tokenizer.analyze(qnorm, normalized=True)
+        qnorm = norm if effective == stripped else normalize(effective)
+        analysis, tokens = self.tokenizer.analyze_tokens(qnorm, normalized=True)
         if not analysis.terms and not analysis.bigrams:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
         noun = self.tokenizer.asked_noun(qnorm)
-        fq = figure_query(qnorm, self.tokenizer.cut(qnorm), noun)
+        fq = figure_query(qnorm, tokens, noun)
         if faq_hit is not None:
             idx = self.passage_index(faq_hit)
             if idx is not None:
                 scored = [_Scored(idx, 1.0, 1.0, tuple(analysis.terms), 0.0, 0.0)]
                 return self._answer(raw, effective, qnorm, analysis, fq, scored, "faq", explain)
-        answered, scored, info = self._retrieve(analysis, fq, qnorm)
+        answered, scored, info = self._retrieve(analysis, fq, qnorm, noun)
         if not answered:
             ans = Answer(raw, False, reason=info, kind="question", effective_question=effective)
             if explain:
@@ -279,14 +314,13 @@ class Engine:
         # A question that asks no number gets only the figures of the passage that answers it.
         shown = hits if fq.wants_number else hits[:1]
         figs_in = [
-            (h.passage.id, h.passage.text, weights[min(i, len(weights) - 1)]) for i, h in enumerate(shown)
+            (self._prepared_figures(s.doc), weights[min(i, len(weights) - 1)]) for i, s in enumerate(top[: len(shown)])
         ]
-        figures = rank_figures(
+        figures = rank_prepared(
             figs_in,
             fq,
             set(analysis.terms),
             set(analysis.bigrams),
-            normalize,
             self.settings.max_figures,
             cues=_cues(qnorm),
             question_text=qnorm,
@@ -297,11 +331,19 @@ class Engine:
         return ans
 
     def _retrieve(
-        self, analysis: Analysis, fq: FigureQuery | None = None, qnorm: str = ""
+        self,
+        analysis: Analysis,
+        fq: FigureQuery | None = None,
+        qnorm: str = "",
+        noun: tuple[str, ...] | None = None,
     ) -> tuple[bool, list[_Scored], str]:
-        """Rank candidates; decide whether the best one answers the question."""
+        """Rank candidates; decide whether the best one answers the question.
+
+        ``noun`` is ``tokenizer.asked_noun(qnorm)`` when the caller has it already.
+        """
         fq = fq or FigureQuery()
-        noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
+        if noun is None:
+            noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
         wanted_kinds = {kind for kind, cue in _KIND_CUES if cue.search(qnorm)}
         cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES)
         if not cands:
@@ -312,26 +354,40 @@ class Engine:
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
         max_b = max(c.bigram_score for c in cands) or 1.0
-        scored: list[_Scored] = []
-        for c in cands:
-            degree = {t: self._match_degree(c.doc, t) for t in terms}
-            matched = tuple(t for t in terms if degree[t] > 0)
-            coverage = sum(weights[t] * degree[t] for t in terms) / total
+        # Which candidate has which word: one pass per word over all candidates (sets of
+        # passages), instead of one look-up per (candidate, word).
+        matches = self._corpus_matches()
+        if matches is None:
+            matches = _Matches(self, [c.doc for c in cands])
+        degrees = [matches.degrees(t) for t in terms]
+        term_weights = [weights[t] for t in terms]
+        passages = self.knowledge.passages
+        figure_bonus = bool(fq.unit or fq.kind)
+        counted = noun[-1] if noun else None
+        number_malus = fq.wants_number and fq.kind not in ("date", "year")
+        docs = [c.doc for c in cands]
+        # One row of degrees (one per term) per candidate.
+        rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
+        ranked: list[tuple] = []
+        for c, degree in zip(cands, rows):
+            doc = c.doc
+            matched = tuple(compress(terms, degree))  # degree > 0
+            coverage = sum(map(mul, term_weights, degree)) / total
             fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
-            if (fq.unit or fq.kind) and self._has_figure(c.doc, fq):
+            if figure_bonus and self._has_figure(doc, fq):
                 fused += 0.15
-            if noun and self._counts(c.doc, noun[-1]):
+            if counted is not None and self._counts(doc, counted):
                 fused += 0.3  # "1.3万多个基层党组织": the passage counts what is asked
-            if fq.wants_number and not any(f.kind not in ("date", "year") for f in self.figures_of(c.doc)):
-                if fq.kind not in ("date", "year"):
-                    fused -= 0.3  # a "how many" question is not answered by a passage with no number
-            p = self.knowledge.passages[c.doc]
-            if p.kind == "byline" and not matched:
+            if number_malus and not self._has_number(doc):
+                fused -= 0.3  # a "how many" question is not answered by a passage with no number
+            kind = passages[doc].kind
+            if kind == "byline" and not matched:
                 fused -= 0.2
-            if p.kind in wanted_kinds:
+            if kind in wanted_kinds:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
-            scored.append(_Scored(c.doc, fused, coverage, matched, c.word_score, c.bigram_score))
-        scored.sort(key=lambda s: (-s.fused, s.doc))
+            ranked.append((-fused, doc, fused, coverage, matched, c.word_score, c.bigram_score))
+        ranked.sort()  # best first, ties to the lower passage (docs are unique: no further keys)
+        scored = [_Scored(*r[1:]) for r in ranked]
         best = scored[0]
         foreign = [t for t in terms if t not in best.matched and self._foreign(t)]
         if foreign:
@@ -346,13 +402,14 @@ class Engine:
         strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
-        names = [t for t in terms if self._is_name(t) and self.index.words.bm25.doc_freq(t) <= 0.2 * self.index.n]
+        names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
         if noun or strict or names:
+            counted = [matches.degrees(n) for n in noun if self._specific(n, noun)]
             eligible = [
                 s
                 for s in scored
                 if s.coverage >= threshold
-                and all(self._match_degree(s.doc, n) > 0 for n in noun if self._specific(n, noun))
+                and all(s.doc in d for d in counted)
                 and all(t in s.matched for t in names)
                 and (not strict or self._has_figure(s.doc, fq))
             ]
@@ -361,7 +418,8 @@ class Engine:
                     return False, scored, f"no relevant passage mentions {'、'.join(names)}"
                 what = f"'{''.join(noun)}'" if noun else f"a {fq.kind or fq.unit} figure"
                 return False, scored, f"no relevant passage has {what}"
-            scored = eligible + [s for s in scored if s not in eligible]
+            chosen = {s.doc for s in eligible}
+            scored = eligible + [s for s in scored if s.doc not in chosen]
             best = scored[0]
         return True, scored, f"coverage {best.coverage:.2f} ≥ {threshold}"
 
@@ -372,28 +430,55 @@ class Engine:
 
     def _names_place(self, doc: int, exclude: set[str]) -> bool:
         """Whether the passage names a place (other than the question's own words)."""
-        words = self.tokenizer.analyze(self._norm_text(doc), normalized=True).terms
-        common = max(1.0, 0.2 * self.index.n)  # 江门 in an article about 江门 answers no "where"
-        return any(
-            w not in exclude
-            and self.index.words.bm25.doc_freq(w) <= common
-            and (self._tags.get(w) == "ns" or self.names.is_place(w))
-            for w in words
-        )
+        places = self._places.get(doc)
+        if places is None:
+            words = self.tokenizer.analyze(self._norm_text(doc), normalized=True).terms
+            common = max(1.0, 0.2 * self.index.n)  # 江门 in an article about 江门 answers no "where"
+            places = self._places.put(
+                doc,
+                tuple(
+                    w
+                    for w in words
+                    if self.index.words.doc_freq(w) <= common and (self._tags.get(w) == "ns" or self.names.is_place(w))
+                ),
+            )
+        return any(w not in exclude for w in places)
 
     def _counts(self, doc: int, noun: str) -> bool:
         """Whether a figure in the passage is right next to ``noun`` (22万多名党员, 学位超1.1万个)."""
-        text = self.knowledge.passages[doc].text
-        return any(
-            text.startswith(noun, f.start + len(f.value)) or text.endswith(noun, 0, f.start)
-            for f in self.figures_of(doc)
-        )
+        key = ("counts", doc, noun)
+        known = self._facts.get(key)
+        if known is None:
+            text = self.knowledge.passages[doc].text
+            known = self._facts.put(
+                key,
+                any(
+                    text.startswith(noun, f.start + len(f.value)) or text.endswith(noun, 0, f.start)
+                    for f in self.figures_of(doc)
+                ),
+            )
+        return known
 
     def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
-        return any(
-            (not fq.unit or unit_matches(fq.unit, f.unit)) and (not fq.kind or f.kind == fq.kind)
-            for f in self.figures_of(doc)
-        )
+        key = ("figure", doc, fq.unit, fq.kind)
+        known = self._facts.get(key)
+        if known is None:
+            known = self._facts.put(
+                key,
+                any(
+                    (not fq.unit or unit_matches(fq.unit, f.unit)) and (not fq.kind or f.kind == fq.kind)
+                    for f in self.figures_of(doc)
+                ),
+            )
+        return known
+
+    def _has_number(self, doc: int) -> bool:
+        """Whether the passage has a figure other than a date or a year."""
+        key = ("number", doc)
+        known = self._facts.get(key)
+        if known is None:
+            known = self._facts.put(key, any(f.kind not in ("date", "year") for f in self.figures_of(doc)))
+        return known
 
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.
@@ -402,26 +487,22 @@ class Engine:
         general Chinese: an everyday verb (参加, 提高) the article happens not to use costs a
         semantic question little, a rare noun (门票, 人口) costs a lot.
         """
-        if self.index.words.bm25.doc_freq(term):
-            return self.index.words.weight(term)
-        top = self.index.words.weight("\x00")  # the weight of a word no passage has
-        freq = self.tokenizer.general_freq(term)
-        if freq <= 0 or not has_cjk(term):
-            return top
-        # freq ≥ 20000 → 0.3 of the top weight; freq ≤ 50 → all of it; log-linear between.
-        share = 1.0 - 0.7 * min(1.0, max(0.0, (math.log(freq) - math.log(50)) / (math.log(20000) - math.log(50))))
-        return top * share
-
-    def _match_degree(self, doc: int, term: str) -> float:
-        """1 when the passage has the word; the share of its sub-words otherwise (基层干部)."""
-        if self._term_in(doc, term):
-            return 1.0
-        if len(term) < 3:
-            return 0.0
-        subs = self.tokenizer.subwords(term)
-        if not subs:
-            return 0.0
-        return sum(1 for t in subs if self._term_in(doc, t)) / len(subs)
+        key = ("weight", term)
+        known = self._term_facts.get(key)
+        if known is not None:
+            return known  # type: ignore[return-value]
+        if self.index.words.doc_freq(term):
+            weight = self.index.words.weight(term)
+        else:
+            top = self.index.words.weight("\x00")  # the weight of a word no passage has
+            freq = self.tokenizer.general_freq(term)
+            if freq <= 0 or not has_cjk(term):
+                weight = top
+            else:
+                # freq ≥ 20000 → 0.3 of the top weight; freq ≤ 50 → all of it; log-linear between.
+                share = 1.0 - 0.7 * min(1.0, max(0.0, (math.log(freq) - math.log(50)) / (math.log(20000) - math.log(50))))
+                weight = top * share
+        return self._term_facts.put(key, weight)  # type: ignore[return-value]
 
     def _is_name(self, term: str) -> bool:
         """A place, person or organisation name (the domain dictionary's tags, then jieba's)."""
@@ -432,22 +513,11 @@ class Engine:
 
     def _foreign(self, term: str) -> bool:
         """A name (佛山, 周杰伦, python) that appears nowhere in the knowledge."""
-        if self.index.words.bm25.doc_freq(term) or self.index.bigrams.bm25.doc_freq(term):
+        if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
             return False
         if _ASCII_WORD_RE.fullmatch(term):
             return True
         return len(term) >= 2 and term in self.names
-
-    def _term_in(self, doc: int, term: str) -> bool:
-        if self.index.words.contains(doc, term):
-            return True
-        text = self._norm_text(doc)
-        if len(term) == 1 or not has_cjk(term):
-            return term in text
-        # Segmentation may differ between question and passage: every bigram present will do.
-        cjk = "".join(ch for ch in term if is_cjk(ch))
-        bigrams = [cjk[i : i + 2] for i in range(len(cjk) - 1)] or [cjk]
-        return all(self.index.bigrams.contains(doc, b) for b in bigrams) or term in text
 
     def _explain(
         self, analysis: Analysis, fq: FigureQuery, scored: list[_Scored], info: str, figures: Sequence[Figure]
@@ -474,25 +544,231 @@ class Engine:
         }
 
 
+class _Matches:
+    """Which passages have which question words.
+
+    A word is found in a passage when the passage has it as a word; else, when the word's
+    character bigrams are all among the passage's bigrams (segmentation may differ between
+    question and passage); else, when the passage text contains it. A longer word the passage
+    lacks is found to the degree its dictionary sub-words are (基层干部 → 基层, 干部).
+
+    Made for one question's candidates, or (small knowledge) for every passage once, keeping
+    what it found per word: a word is then looked up once, not once per question.
+    """
+
+    def __init__(self, engine: Engine, docs: Sequence[int], corpus_wide: bool = False) -> None:
+        self.engine = engine
+        self.docs = docs
+        self._having: dict[str, set[int]] = {}
+        self._degrees: dict[str, dict[int, float]] = {}
+        self._texts = engine._norm_texts
+        # character -> the passages that have it (corpus-wide only; filled on demand)
+        self._chars: dict[str, frozenset[int]] | None = {} if corpus_wide else None
+
+    def having(self, term: str) -> set[int]:
+        """The passages (of ``docs``) that have ``term``."""
+        hit = self._having.get(term)
+        if hit is not None:
+            return hit
+        e = self.engine
+        words = e.index.words
+        hit = words.docs_with(words.col(term), self.docs)
+        rest = [d for d in self.docs if d not in hit]
+        if rest:
+            if len(term) == 1 or not has_cjk(term):
+                hit.update(self._containing(term, rest))
+            else:
+                cjk = "".join([ch for ch in term if is_cjk(ch)])
+                grams = [cjk[i : i + 2] for i in range(len(cjk) - 1)] or [cjk]
+                bigrams = e.index.bigrams
+                ok: set[int] = set(rest)
+                for g in dict.fromkeys(grams):
+                    ok = bigrams.docs_with(bigrams.col(g), ok)
+                    if not ok:
+                        break
+                hit |= ok
+                hit.update(self._containing(term, [d for d in rest if d not in ok]))
+        if len(self._having) >= TERM_MEMO:
+            self._having.clear()
+        self._having[term] = hit
+        return hit
+
+    def _containing(self, term: str, docs: list[int]) -> list[int]:
+        """The passages of ``docs`` whose normalised text contains ``term``."""
+        if self._chars is not None and docs:
+            # Only passages with every character of the word can contain it.
+            maybe: frozenset[int] | None = None
+            for ch in set(term):
+                with_ch = self._chars.get(ch)
+                if with_ch is None:
+                    with_ch = self._chars[ch] = frozenset([d for d in self.docs if ch in self._text(d)])
+                if not with_ch:
+                    return []
+                maybe = with_ch if maybe is None else maybe & with_ch
+            if maybe is not None:
+                docs = [d for d in docs if d in maybe]
+        texts = self._texts
+        out = []
+        for d in docs:
+            text = texts.get(d)
+            if text is None:
+                text = self.engine._norm_text(d)
+            if term in text:
+                out.append(d)
+        return out
+
+    def _text(self, doc: int) -> str:
+        text = self._texts.get(doc)
+        return text if text is not None else self.engine._norm_text(doc)
+
+    def degrees(self, term: str) -> dict[int, float]:
+        """Passage → degree, for the passages with a degree above 0 (1.0: has the word)."""
+        deg = self._degrees.get(term)
+        if deg is not None:
+            return deg
+        hit = self.having(term)
+        deg = dict.fromkeys(hit, 1.0)
+        if len(term) >= 3 and len(hit) < len(self.docs):
+            subs = self.engine.tokenizer.subwords(term)
+            if subs:
+                found = [self.having(t) for t in subs]
+                for d in self.docs:
+                    if d not in hit:
+                        k = sum(1 for f in found if d in f)
+                        if k:
+                            deg[d] = k / len(subs)
+        if len(self._degrees) >= TERM_MEMO:
+            self._degrees.clear()
+        self._degrees[term] = deg
+        return deg
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Memo(dict[_K, _V]):
+    """A dict that forgets everything when full: bounded memory, no bookkeeping per hit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: _K, value: _V) -> _V:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
 def build_index(
     tokenizer: Tokenizer,
     passages: Sequence[Passage],
     progress: Callable[[int, int, int], None] | None = None,
+    *,
+    workers: int | None = None,
 ) -> PassageIndex:
-    """Tokenize every passage (headings included) and build both BM25 channels."""
-    words: list[tuple[str, ...]] = []
-    bigrams: list[tuple[str, ...]] = []
-    chars = 0
+    """Tokenize every passage (headings included) and build both BM25 channels.
+
+    Small knowledge is analysed passage by passage. From ``BATCH_MIN_PASSAGES`` on, batches of
+    passages go through :class:`BatchAnalyzer` (same tokens, vectorised), and from
+    ``PARALLEL_MIN_PASSAGES`` on in ``workers`` processes (default: one per CPU), each with its
+    own tokenizer; batches are merged in order, so the index is the same either way.
+    """
     total = len(passages)
-    for i, p in enumerate(passages, 1):
-        text = passage_document_text(p)
-        a = tokenizer.analyze(text)
-        words.append(a.words)
-        bigrams.append(a.bigrams)
-        chars += len(text)
-        if progress is not None and (i % 2000 == 0 or i == total):
-            progress(i, total, chars)
-    return PassageIndex.build(words, bigrams)
+    if total < BATCH_MIN_PASSAGES:
+        words: list[tuple[str, ...]] = []
+        bigrams: list[tuple[str, ...]] = []
+        chars = 0
+        for i, p in enumerate(passages, 1):
+            text = passage_document_text(p)
+            a = tokenizer.analyze(text)
+            words.append(a.words)
+            bigrams.append(a.bigrams)
+            chars += len(text)
+            if progress is not None and (i % 2000 == 0 or i == total):
+                progress(i, total, chars)
+        return PassageIndex.build(words, bigrams)
+    if workers is None:
+        workers = _cpu_count() if total >= PARALLEL_MIN_PASSAGES else 1
+    spans = [(i, min(i + BATCH_PASSAGES, total)) for i in range(0, total, BATCH_PASSAGES)]
+    merger = IndexMerger()
+    chars = 0
+    for (start, stop), batch in zip(spans, _analyze_batches(tokenizer, passages, spans, workers)):
+        merger.add(batch)
+        chars += sum(len(passage_document_text(p)) for p in passages[start:stop])
+        if progress is not None:
+            progress(stop, total, chars)
+    return merger.build()
+
+
+BATCH_MIN_PASSAGES = 4_000  # BatchAnalyzer's set-up (~1 s) pays from here
+PARALLEL_MIN_PASSAGES = 20_000  # a worker process's start-up (~2 s) pays from here
+BATCH_PASSAGES = 2_000  # passages per batch (and per task of a worker)
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, min(len(os.sched_getaffinity(0)), 8))
+    except AttributeError:
+        return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _analyze_batches(
+    tokenizer: Tokenizer, passages: Sequence[Passage], spans: list[tuple[int, int]], workers: int
+) -> Iterator[BatchTokens]:
+    """The :class:`BatchTokens` of each span of passages, in order."""
+    if workers > 1:
+        from concurrent.futures.process import BrokenProcessPool  # only here: 10 ms of imports
+
+        done = 0
+        try:
+            for batch in _analyze_in_pool(tokenizer.lexicon, passages, spans, workers):
+                done += 1
+                yield batch
+            return
+        except (OSError, BrokenProcessPool) as exc:  # no processes here (sandbox, limits): go on alone
+            log.warning("indexing in one process: the worker pool failed (%s)", exc)
+        spans = spans[done:]
+    analyzer = BatchAnalyzer(tokenizer)
+    for start, stop in spans:
+        yield analyzer.analyze([passage_document_text(p) for p in passages[start:stop]])
+
+
+def _analyze_in_pool(
+    lexicon: Lexicon, passages: Sequence[Passage], spans: list[tuple[int, int]], workers: int
+) -> Iterator[BatchTokens]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the bot may have threads (Telegram), and forking those is unsafe.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_start, initargs=(lexicon,)) as pool:
+        pending: deque[Future[BatchTokens]] = deque()
+        todo = iter(spans)
+        for start, stop in itertools.islice(todo, 2 * workers):  # a few tasks ahead, not all
+            pending.append(pool.submit(_worker_analyze, [passage_document_text(p) for p in passages[start:stop]]))
+        while pending:
+            batch = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(_worker_analyze, [passage_document_text(p) for p in passages[nxt[0] : nxt[1]]]))
+            yield batch
+
+
+_WORKER_ANALYZER: BatchAnalyzer | None = None
+
+
+def _worker_start(lexicon: Lexicon) -> None:
+    global _WORKER_ANALYZER
+    tokenizer = Tokenizer(lexicon)
+    tokenizer.initialize()
+    _WORKER_ANALYZER = BatchAnalyzer(tokenizer)
+
+
+def _worker_analyze(texts: list[str]) -> BatchTokens:
+    assert _WORKER_ANALYZER is not None
+    return _WORKER_ANALYZER.analyze(texts)
 
 
 def _cues(qnorm: str) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from bot.models import Figure
 
@@ -297,9 +296,63 @@ def unit_matches(asked: str, unit: str) -> bool:
 
 
 def _longest_common_run(a: str, b: str) -> int:
-    """Length of the longest common substring of ``a`` and ``b`` (both short)."""
-    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return m.size if m.size >= 2 else 0
+    """Length of the longest common substring of ``a`` and ``b`` (0 below 2).
+
+    The size ``SequenceMatcher(None, a, b, autojunk=False).find_longest_match`` reports, found
+    with one substring test per start in ``a``: the best length so far only grows when the run
+    starting there is longer.
+    """
+    best = 0
+    n = len(a)
+    for i in range(n):
+        while i + best < n and a[i : i + best + 1] in b:
+            best += 1
+    return best if best >= 2 else 0
+
+
+@dataclass(frozen=True)
+class PreparedFigure:
+    """A figure with what ranking reads of its passage (independent of the question)."""
+
+    figure: Figure
+    focus: str  # normalised focus and inherited clause
+    clause: str  # normalised clause and inherited clause
+    before: str  # the focus words before the figure
+    end: int  # offset just after the figure's value in the passage text
+    respectively: bool  # "分别" in its clause
+    total: bool  # its (raw) focus says 总数/累计…
+    new: bool  # its (raw) focus says 新增…
+
+
+@dataclass(frozen=True)
+class PreparedPassage:
+    """Every figure of a passage, prepared for :func:`rank_prepared`."""
+
+    passage_id: str
+    text: str
+    figures: tuple[PreparedFigure, ...]
+    searchable: str  # every focus and clause, NUL-separated: a term in none of them scores nothing
+
+
+def prepare_figures(text: str, passage_id: str, normalize_fn: Callable[[str], str]) -> PreparedPassage:
+    """The question-independent half of :func:`rank_figures` for one passage (cacheable)."""
+    out = []
+    for found in _extract(text, passage_id):
+        fig = found.figure
+        out.append(
+            PreparedFigure(
+                fig,
+                normalize_fn(f"{found.focus} {found.inherited}"),
+                normalize_fn(f"{fig.context} {found.inherited}"),
+                found.before,
+                fig.start + len(fig.value),
+                "分别" in fig.context,
+                bool(_TOTAL_WORDS.search(found.focus)),
+                bool(_NEW_WORDS.search(found.focus)),
+            )
+        )
+    searchable = "\x00".join(s for f in out for s in (f.focus, f.clause))
+    return PreparedPassage(passage_id, text, tuple(out), searchable)
 
 
 def rank_figures(
@@ -313,40 +366,65 @@ def rank_figures(
     question_text: str = "",
 ) -> list[Figure]:
     """Figures of the given (passage id, text, weight) list, best first for the question."""
+    prepared = [(prepare_figures(text, pid, normalize_fn), weight) for pid, text, weight in passages]
+    return rank_prepared(prepared, query, terms, bigrams, limit, cues, question_text)
+
+
+def rank_prepared(
+    passages: Sequence[tuple[PreparedPassage, float]],
+    query: FigureQuery,
+    terms: set[str],
+    bigrams: set[str],
+    limit: int,
+    cues: tuple[str, ...] = (),
+    question_text: str = "",
+) -> list[Figure]:
+    """:func:`rank_figures` over prepared passages (with their weights)."""
     scored: list[tuple[float, int, Figure]] = []
     order = 0
-    for pid, text, weight in passages:
-        for found in _extract(text, pid):
+    unit, kind, verb, nouns = query.unit, query.kind, query.verb, query.nouns
+    total, new = "total" in cues, "new" in cues
+    for prep, weight in passages:
+        if not prep.figures:
+            continue
+        text = prep.text
+        # Only words found around some figure of the passage can count for any of them.
+        p_terms = [t for t in terms if t and t in prep.searchable]
+        p_bigrams = [b for b in bigrams if b in prep.searchable]
+        for found in prep.figures:
             fig = found.figure
-            focus = normalize_fn(f"{found.focus} {found.inherited}")
-            clause = normalize_fn(f"{fig.context} {found.inherited}")
-            s_focus = sum(1 for t in terms if t and t in focus) + 0.5 * sum(1 for b in bigrams if b in focus)
-            s_clause = sum(1 for t in terms if t and t in clause) + 0.5 * sum(1 for b in bigrams if b in clause)
+            focus = found.focus
+            if p_terms or p_bigrams:
+                clause = found.clause
+                s_focus = len([t for t in p_terms if t in focus]) + 0.5 * len([b for b in p_bigrams if b in focus])
+                s_clause = len([t for t in p_terms if t in clause]) + 0.5 * len([b for b in p_bigrams if b in clause])
+            else:
+                s_focus = s_clause = 0.0
             # The longest run of the question found verbatim around the figure: "县(市、区)领导班子
             # 成员领办" singles out 237项 where word overlap alone ties with 54项.
             run = _longest_common_run(question_text, focus) if question_text else 0
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / 8.0)
-            if query.unit:
-                score *= 4.0 if unit_matches(query.unit, fig.unit) else 0.5
-            if query.kind:
-                score *= 3.0 if fig.kind == query.kind else 0.4
+            if unit:
+                score *= 4.0 if unit_matches(unit, fig.unit) else 0.5
+            if kind:
+                score *= 3.0 if fig.kind == kind else 0.4
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
-            if query.verb and "分别" not in fig.context and query.verb in found.before:
+            if verb and not found.respectively and verb in found.before:
                 score *= 2.0  # "完成了多少项" → "完成161项", "领办了几项实事" → "领办民生实事54项"
-            end = fig.start + len(fig.value)
-            if any(text.startswith(n, end) for n in query.nouns):
-                score *= 2.0  # "几个镇" → "6个镇"
-            elif any(n in found.before[-6:] for n in query.nouns):
-                score *= 1.3  # "几项民生实事" → "民生实事54项": weaker, the noun may be a topic
+            if nouns:
+                if any([text.startswith(n, found.end) for n in nouns]):
+                    score *= 2.0  # "几个镇" → "6个镇"
+                elif any([n in found.before[-6:] for n in nouns]):
+                    score *= 1.3  # "几项民生实事" → "民生实事54项": weaker, the noun may be a topic
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家.
-            if "total" in cues:
-                if _TOTAL_WORDS.search(found.focus):
+            if total:
+                if found.total:
                     score *= 3.0
-                elif _NEW_WORDS.search(found.focus):
+                elif found.new:
                     score *= 0.5
-            if "new" in cues:
-                score *= 2.0 if _NEW_WORDS.search(found.focus) else 1.0
+            if new:
+                score *= 2.0 if found.new else 1.0
             scored.append((score, order, fig))
             order += 1
     scored.sort(key=lambda x: (-x[0], x[1]))

@@ -2,23 +2,27 @@
 
 The score orders; it does not decide relevance (a term in half the passages has idf 0 in
 BM25Okapi, and one passage alone always scores 0). Relevance is decided in the engine from
-what matched — :meth:`PassageIndex.contains_word` / :meth:`contains_bigram` answer that.
+what matched — :meth:`Channel.contains` / :meth:`Channel.docs_with` answer that.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from bot.bm25 import SparseBM25
+from bot.tokenizer import BatchTokens, bigram_text
+
+# A query whose terms have at most this many postings in all is scored in Python: below it,
+# numpy's per-call overhead costs more than the additions.
+_PYTHON_POSTINGS = 4096
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A passage index with its per-channel BM25 scores."""
+class Candidate(NamedTuple):
+    """A passage index with its per-channel BM25 scores (a tuple: dozens are made per question)."""
 
     doc: int
     word_score: float
@@ -31,6 +35,15 @@ class Channel:
     def __init__(self, corpus: Sequence[Sequence[str]], bm25: SparseBM25 | None = None) -> None:
         self.bm25 = bm25 if bm25 is not None else SparseBM25(corpus)
         self.n = len(self.bm25)
+        self._sets: dict[int, frozenset[int]] = {}
+
+    def col(self, token: str) -> int:
+        """The column of ``token`` in the index, -1 if no passage has it."""
+        return self.bm25.column(token)
+
+    def cols(self, tokens: Sequence[str]) -> list[int]:
+        """Columns of the known tokens, in order, repeats kept (what BM25 scores)."""
+        return [c for c in self.bm25.lookup(tokens) if c >= 0]
 
     def top(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
         return self.bm25.top_k(list(tokens), k) if tokens else []
@@ -42,10 +55,63 @@ class Channel:
     def contains(self, doc: int, token: str) -> bool:
         return self.bm25.contains(token, doc)
 
+    def doc_freq(self, token: str) -> int:
+        return self.bm25.column_doc_freq(self.bm25.column(token))
+
     def weight(self, token: str) -> float:
         """A positive idf for coverage: rare terms weigh more, unknown terms weigh most."""
-        df = self.bm25.doc_freq(token)
+        df = self.bm25.column_doc_freq(self.bm25.column(token))
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+
+    def docs_with(self, col: int, docs: Iterable[int]) -> set[int]:
+        """The passages among ``docs`` that contain column ``col``."""
+        if col < 0:
+            return set()
+        have = self._sets.get(col)
+        if have is None:
+            postings, _ = self.bm25.postings(col)
+            if len(postings) > 4096:
+                # Long lists stay in numpy: a binary search per passage asked about.
+                ask = np.fromiter(docs, dtype=np.int64)
+                if not len(ask):
+                    return set()
+                pos = np.minimum(np.searchsorted(postings, ask), len(postings) - 1)
+                return set(ask[postings[pos] == ask].tolist())
+            have = frozenset(postings.tolist())
+            if len(self._sets) >= 65536:
+                self._sets.clear()
+            self._sets[col] = have
+        return {d for d in docs if d in have}
+
+    def accumulate(self, cols: list[int]) -> dict[int, float]:
+        """Exact BM25 scores of every passage with a query term, added in query order from 0.0
+        (as ``SparseBM25.get_scores`` does, so bitwise equal)."""
+        if self.n <= 4096:
+            # A list beats a dict for small corpora; the set remembers who has a term at all.
+            scores = [0.0] * self.n
+            have: set[int] = set()
+            for c in cols:
+                docs, weights = self.bm25.postings_list(c)
+                have.update(docs)
+                for d, w in zip(docs, weights):
+                    scores[d] += w
+            return {d: scores[d] for d in have}
+        acc: dict[int, float] = {}
+        get = acc.get
+        for c in cols:
+            docs, weights = self.bm25.postings_list(c)
+            for d, w in zip(docs, weights):
+                acc[d] = get(d, 0.0) + w
+        return acc
+
+    def postings_total(self, cols: Iterable[int]) -> int:
+        df = self.bm25.column_doc_freq
+        return sum([df(c) for c in set(cols)])
+
+
+def _best(acc: dict[int, float], k: int) -> list[int]:
+    """``SparseBM25.top_k`` order over a score map: score desc, then passage asc."""
+    return [d for _, d in sorted([(-s, d) for d, s in acc.items()])[:k]]
 
 
 class PassageIndex:
@@ -62,14 +128,72 @@ class PassageIndex:
 
     def search(self, words: Sequence[str], bigrams: Sequence[str], k: int) -> list[Candidate]:
         """The union of each channel's top ``k``, with both channels' scores."""
-        pool: dict[int, None] = {}
-        for doc, _ in self.words.top(words, k):
+        wcols = self.words.cols(words)
+        bcols = self.bigrams.cols(bigrams)
+        if k <= 0:
+            return []
+        if self.words.postings_total(wcols) + self.bigrams.postings_total(bcols) <= _PYTHON_POSTINGS:
+            wacc = self.words.accumulate(wcols)
+            bacc = self.bigrams.accumulate(bcols)
+            pool = dict.fromkeys(_best(wacc, k))
+            pool.update(dict.fromkeys(_best(bacc, k)))
+            return [Candidate(d, wacc.get(d, 0.0), bacc.get(d, 0.0)) for d in pool]
+        pool = {}
+        for doc, _ in self.words.bm25.top_k_columns(wcols, k):
             pool[doc] = None
-        for doc, _ in self.bigrams.top(bigrams, k):
+        for doc, _ in self.bigrams.bm25.top_k_columns(bcols, k):
             pool[doc] = None
         docs = list(pool)
         if not docs:
             return []
-        ws = self.words.scores_for(words, docs) if words else np.zeros(len(docs))
-        bs = self.bigrams.scores_for(bigrams, docs) if bigrams else np.zeros(len(docs))
-        return [Candidate(d, float(w), float(b)) for d, w, b in zip(docs, ws, bs)]
+        ws = self.words.bm25.score_columns(wcols, docs).tolist()
+        bs = self.bigrams.bm25.score_columns(bcols, docs).tolist()
+        return [Candidate(d, w, b) for d, w, b in zip(docs, ws, bs)]
+
+
+class IndexMerger:
+    """Batches of term streams (:class:`BatchTokens`, in passage order) → a :class:`PassageIndex`
+    equal to ``PassageIndex.build`` over the same token lists.
+
+    Each batch lists its terms in its own order of first occurrence; terms new to the index are
+    numbered as they come, which keeps the whole vocabulary in order of first occurrence.
+    """
+
+    def __init__(self) -> None:
+        self._words: dict[str, int] = {}
+        self._word_terms: list[str] = []
+        self._bigrams: dict[int, int] = {}
+        self._bigram_terms: list[str] = []
+        self._parts: tuple[list[np.ndarray], ...] = ([], [], [], [])
+
+    def add(self, batch: BatchTokens) -> None:
+        words, terms = self._words, self._word_terms
+        remap = np.empty(len(batch.word_terms), dtype=np.int32)
+        for i, t in enumerate(batch.word_terms):
+            gid = words.get(t)
+            if gid is None:
+                gid = words[t] = len(terms)
+                terms.append(t)
+            remap[i] = gid
+        bigrams, bterms = self._bigrams, self._bigram_terms
+        bremap = np.empty(len(batch.bigram_codes), dtype=np.int32)
+        for i, code in enumerate(batch.bigram_codes.tolist()):
+            gid = bigrams.get(code)
+            if gid is None:
+                gid = bigrams[code] = len(bterms)
+                bterms.append(bigram_text(code))
+            bremap[i] = gid
+        word_ids, word_counts, bigram_ids, bigram_counts = self._parts
+        word_ids.append(remap[batch.word_ids])
+        word_counts.append(batch.word_counts)
+        bigram_ids.append(bremap[batch.bigram_ids])
+        bigram_counts.append(batch.bigram_counts)
+
+    def build(self) -> PassageIndex:
+        word_ids, word_counts, bigram_ids, bigram_counts = (
+            np.concatenate(p) if p else np.zeros(0, dtype=np.int32) for p in self._parts
+        )
+        words = SparseBM25.from_ids(word_ids, word_counts, self._word_terms)
+        del word_ids
+        bigrams = SparseBM25.from_ids(bigram_ids, bigram_counts, self._bigram_terms)
+        return PassageIndex(Channel([], words), Channel([], bigrams))

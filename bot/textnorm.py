@@ -26,17 +26,25 @@ _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _clean(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in "\t\n\r":
-            out.append(" ")
-        elif unicodedata.category(ch) not in _DROP_CATEGORIES:
-            out.append(ch)
-    return "".join(out)
+    # str.replace scans in C; str.translate looks every character up in a dict.
+    text = text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    # Printable means no character of the dropped categories (nor other separators): the
+    # usual case, decided in C.
+    if text.isprintable():
+        return text
+    return "".join([ch for ch in text if unicodedata.category(ch) not in _DROP_CATEGORIES])
+
+
+# Full-width punctuation common in Chinese text, replaced by its compatibility decomposition
+# (what NFKC maps it to) before NFKC: the result is the same, and text left with no such
+# character passes NFKC's quick check instead of being decomposed and recomposed (10x slower).
+_FULLWIDTH = (("，", ","), ("；", ";"), ("：", ":"), ("！", "!"), ("？", "?"), ("（", "("), ("）", ")"), ("\u3000", " "))
 
 
 def normalize(text: str) -> str:
     """NFKC, 繁→简, lower case, controls removed, runs of white space folded to one space."""
+    for wide, narrow in _FULLWIDTH:
+        text = text.replace(wide, narrow)
     text = unicodedata.normalize("NFKC", text)
     text = _clean(text)
     if _CJK_RE.search(text):
