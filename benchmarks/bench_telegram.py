@@ -16,10 +16,12 @@ fake has accepted the last reply. Two bots, in the same run:
   PTB and the transport cost without any answering.
 
 Each figure is the median of ``--repeat`` runs. ``lost`` counts questions without a reply
-(must be 0), ``order`` chats whose replies came out of order (must be 0; checked by the
-reply each update gets, see :func:`run_once`). The per-user rate limit is raised for the run
-(2,000 messages from 100 chats is 20 each, the default limit exactly): this measures
-answering, not refusing.
+(must be 0); ``out of order`` counts chats whose replies differ from what they must get, in
+order (must be 0; see :func:`run_once`). ``bot CPU`` and ``API CPU`` are the CPU time of the
+bot's and of the fake's process per message: on a busy machine they vary less than the rate.
+The per-user rate limit is raised for the run (2,000 messages from 100 chats is 20 each, the
+default limit exactly): this measures answering, not refusing. Exit status 1 if any reply
+was lost or out of order.
 """
 
 from __future__ import annotations
@@ -202,8 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     results = [(name, median_run(build, texts, args.chats, args.repeat, expected)) for name, build, expected in bots]
     echo_rate = args.messages / results[0][1].seconds
     print(f"machine: {machine()}")
-    print(f"{args.messages} messages from {args.chats} chats, median of {args.repeat} runs"
-          + (", ours without answer cache" if args.no_cache else ""))
+    print(
+        f"{args.messages} messages from {args.chats} chats, median of {args.repeat} runs"
+        + (", ours without answer cache" if args.no_cache else "")
+    )
     print("| bot  | messages | seconds | msgs/s | ours/echo | lost | out of order | bot CPU ms/msg | API CPU ms/msg |")
     print("|------|---------:|--------:|-------:|----------:|-----:|-------------:|--------------:|---------------:|")
     for name, run in results:
@@ -214,8 +218,12 @@ def main(argv: list[str] | None = None) -> int:
             f" | {run.api_cpu / args.messages * 1000:>14.2f} |"
         )
     ours_rate = args.messages / results[1][1].seconds
-    ok = ours_rate >= TARGET_RATE and ours_rate >= TARGET_RATIO * echo_rate and all(r.lost == 0 for _, r in results)
-    print(f"targets: ≥ {TARGET_RATE:.0f} msgs/s and ≥ {TARGET_RATIO}× echo, 0 lost: {'met' if ok else 'NOT met'}")
+    verdicts = (
+        (f"≥ {TARGET_RATE:.0f} msgs/s", ours_rate >= TARGET_RATE, f"{ours_rate:.0f}"),
+        (f"≥ {TARGET_RATIO}× echo", ours_rate >= TARGET_RATIO * echo_rate, f"{ours_rate / echo_rate:.2f}×"),
+        ("0 lost", all(r.lost == 0 for _, r in results), ""),
+    )
+    print("targets: " + "; ".join(f"{what}: {'met' if ok else 'NOT met'} {got}".rstrip() for what, ok, got in verdicts))
     return 0 if all(r.lost == 0 and r.out_of_order == 0 for _, r in results) else 1
 
 

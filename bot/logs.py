@@ -12,7 +12,8 @@ import re
 import sys
 
 # Telegram tokens look like 123456789:AA…(35 chars); also redact any explicitly registered secret.
-_TOKEN_RE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
+# No \b before the digits: in ".../bot123456789:AA.../getMe" a word character precedes them.
+_TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{20,}")
 _secrets: set[str] = set()
 
 

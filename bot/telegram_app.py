@@ -68,7 +68,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
@@ -357,7 +357,9 @@ def _screen_updates(payload: bytes) -> bytes:
         except Exception as exc:
             update_id = item.get("update_id") if isinstance(item, dict) else None
             if not isinstance(update_id, int) or isinstance(update_id, bool):
-                raise NetworkError(f"getUpdates returned an update without an update_id ({type(exc).__name__})") from exc
+                raise NetworkError(
+                    f"getUpdates returned an update without an update_id ({type(exc).__name__})"
+                ) from exc
             log.warning("update %d skipped: it cannot be read (%s: %s)", update_id, type(exc).__name__, str(exc)[:100])
             result[i] = {"update_id": update_id}
             poisoned = True
@@ -378,22 +380,23 @@ class PerChatOrder(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}  # chat → (lock, [updates using it])
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._in_flight: dict[int, int] = {}  # chat → its updates holding or awaiting the lock
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _order_key(update)
         if key is None:
             await coroutine
             return
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
-        users[0] += 1
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._in_flight[key] = self._in_flight.get(key, 0) + 1
         try:
             async with lock:
                 await coroutine
         finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[key]
+            self._in_flight[key] -= 1
+            if not self._in_flight[key]:
+                del self._in_flight[key], self._locks[key]
 
     async def initialize(self) -> None:
         pass
@@ -513,6 +516,10 @@ class Served:
             self._cache.popitem(last=False)
         return entry
 
+    def cached(self, question: str, previous: str | None = None) -> bool:
+        """Whether the answer to this question (after this previous one) is ready already."""
+        return (question, previous) in self._cache
+
     def ask(self, question: str, previous: str | None = None) -> Answer:
         """The engine's answer (see :meth:`_lookup`)."""
         return self._lookup(question, previous).answer
@@ -604,6 +611,7 @@ class QABot:
         self._on_fatal: Callable[[str], None] | None = on_fatal
         self._answer_cache = answer_cache
         self._served = Served(holder.engine, answer_cache=answer_cache)
+        self._background: set[asyncio.Task[None]] = set()  # typing indicators in flight
         self.admins = frozenset(tg.admin_ids)
         self.allowlist = Allowlist(tg.allowed_chat_ids)
         self.limiter = SlidingWindowLimiter(tg.rate_limit.count, tg.rate_limit.per_seconds)
@@ -816,7 +824,9 @@ class QABot:
             await self._reply(update, context, _e(TEXT_NOT_ADMIN))
             return
         user = update.effective_user
-        await self._reply(update, context, _e(await self.reload_knowledge(f"/reload by admin {user.id if user else '?'}")))
+        await self._reply(
+            update, context, _e(await self.reload_knowledge(f"/reload by admin {user.id if user else '?'}"))
+        )
 
     async def reload_knowledge(self, by: str) -> str:
         """Rebuild aside (in a thread: serving goes on meanwhile) and swap; the outcome, in Chinese.
@@ -969,13 +979,17 @@ class QABot:
     ) -> None:
         """Ask the engine (with the chat's previous question) and send the reply.
 
-        No typing indicator: the answer takes milliseconds and would arrive before it shows,
-        while the extra request per question would halve how many questions the bot can take.
+        A typing indicator goes out (without waiting for it) when the answer has to be
+        computed; a cached answer is sent at once, since the indicator would arrive after it
+        and only cost a request.
         """
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None
         served = served or self.served
-        answer, text, markup = served.reply(question, self.recent.get(chat.id))
+        previous = self.recent.get(chat.id)
+        if not served.cached(question, previous):
+            self._typing(context, chat.id)
+        answer, text, markup = served.reply(question, previous)
         if answer.answered:
             self.recent.remember(chat.id, answer.effective_question or question)
         top = answer.hits[0].passage.id if answer.hits else None
@@ -986,6 +1000,19 @@ class QABot:
         if echo:  # asked by a button: say which question this answers
             text = f"❓ <b>{_e(question)}</b>\n\n{text}"
         await send_html(context.bot, chat.id, text, reply_markup=markup, reply_to=self._reply_to(update))
+
+    def _typing(self, context: Context, chat_id: int) -> None:
+        """Send "typing…" in the background; a failure here must never cost the answer."""
+
+        async def send() -> None:
+            try:
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as exc:
+                log.debug("typing indicator for chat %s failed: %s", chat_id, exc)
+
+        task = asyncio.get_running_loop().create_task(send())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _reply(
         self, update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None

@@ -112,10 +112,15 @@ class BotProcess:
     def __init__(self, config: Path) -> None:
         env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
         env.update(
-            NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", PYTHONUNBUFFERED="1", TELEGRAM_BOT_TOKEN=TOKEN
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+            PYTHONUNBUFFERED="1",
+            TELEGRAM_BOT_TOKEN=TOKEN,
         )
         cmd = [sys.executable, "-m", "bot", "--config", str(config), "--log-level", "DEBUG", "telegram"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        )
         self.lines: list[str] = []
         self._eof = False
         self._cond = threading.Condition()

@@ -101,4 +101,3 @@ def test_sighup_reloads_the_knowledge_and_a_broken_file_keeps_the_old(api, bot_p
     code, _ = _stop(bot)
     assert code == 0
     assert "reloading the knowledge (SIGHUP)" in bot.stderr
-

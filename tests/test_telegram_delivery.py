@@ -153,4 +153,3 @@ async def test_token_rejected_on_the_confirming_call_at_shutdown_does_not_hang_t
     api.fail("getUpdates", status=401, times=None)  # revoked now: the stop's confirming call is refused
     await asyncio.wait_for(running.__aexit__(None, None, None), timeout=5)
     assert reasons == ["getUpdates answered HTTP 401"]
-
