@@ -209,3 +209,16 @@ def test_knowledge_and_top_k_on_the_command_line_override_the_file(tmp_path, bui
     assert cli.main(["--config", str(path), "ask", "--json", "长者饭堂有多少家？"], stdout=out) == 0
     assert (built[-1].knowledge, built[-1].retrieval.top_k) == (str(tmp_path / "conf" / "kb"), 5)
     assert len(json.loads(out.getvalue())["passages"]) > 1
+
+
+def test_an_alias_bomb_config_is_refused_quickly(tmp_path, capsys) -> None:
+    """Nested YAML aliases (a billion laughs) under a key: refused by type, never expanded."""
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    bomb = "\n".join(f"  {line}" for line in lines)
+    path = tmp_path / "bomb.yaml"
+    path.write_text(f"anchors:\n{bomb}\ntelegram:\n  allowed_chat_ids: *a8\n", encoding="utf-8")
+    assert cli.main(["--config", str(path), "ask", "讲师团有多少名成员？"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bomb.yaml" in err[0]
