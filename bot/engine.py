@@ -704,7 +704,7 @@ def build_index(
 
 BATCH_MIN_PASSAGES = 4_000  # BatchAnalyzer's set-up (~1 s) pays from here
 PARALLEL_MIN_PASSAGES = 20_000  # a worker process's start-up (~2 s) pays from here
-BATCH_PASSAGES = 2_000  # passages per batch (and per task of a worker)
+BATCH_PASSAGES = 5_000  # passages per batch (and per task of a worker)
 
 
 def _cpu_count() -> int:

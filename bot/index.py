@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.bm25 import SparseBM25
-from bot.tokenizer import BatchTokens, bigram_text
+from bot.tokenizer import BatchTokens
 
 # A query whose terms have at most this many postings in all is scored in Python: below it,
 # numpy's per-call overhead costs more than the additions.
@@ -151,49 +151,63 @@ class PassageIndex:
         return [Candidate(d, w, b) for d, w, b in zip(docs, ws, bs)]
 
 
+def _bigram_texts(codes: np.ndarray) -> list[str]:
+    """``bigram_text`` of each code, through a two-character numpy array (a lone character's
+    second code unit is 0, which numpy drops)."""
+    pair = codes > 0xFFFF
+    units = np.zeros((len(codes), 2), dtype=np.uint32)
+    units[:, 0] = np.where(pair, codes >> 16, codes)
+    units[:, 1] = np.where(pair, codes & 0xFFFF, 0)
+    return units.view("<U2").ravel().tolist()
+
+
 class IndexMerger:
     """Batches of term streams (:class:`BatchTokens`, in passage order) → a :class:`PassageIndex`
     equal to ``PassageIndex.build`` over the same token lists.
 
-    Each batch lists its terms in its own order of first occurrence; terms new to the index are
-    numbered as they come, which keeps the whole vocabulary in order of first occurrence.
+    Terms new to the index are numbered as they come (each batch lists its new terms in order of
+    first occurrence), which keeps the vocabulary in order of first occurrence; a batch's ids are
+    mapped through its analyzer's table, so only terms new to that analyzer are looked up here.
     """
 
     def __init__(self) -> None:
         self._words: dict[str, int] = {}
-        self._word_terms: list[str] = []
         self._bigrams: dict[int, int] = {}
-        self._bigram_terms: list[str] = []
+        self._maps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._parts: tuple[list[np.ndarray], ...] = ([], [], [], [])
 
+    @staticmethod
+    def _extend(table: np.ndarray, ids: np.ndarray, gids: list[int]) -> np.ndarray:
+        if len(ids):
+            top = int(ids.max()) + 1
+            if top > len(table):
+                grown = np.full(max(top, 2 * len(table)), -1, dtype=np.int32)
+                grown[: len(table)] = table
+                table = grown
+            table[ids] = gids
+        return table
+
     def add(self, batch: BatchTokens) -> None:
-        words, terms = self._words, self._word_terms
-        remap = np.empty(len(batch.word_terms), dtype=np.int32)
-        for i, t in enumerate(batch.word_terms):
-            gid = words.get(t)
-            if gid is None:
-                gid = words[t] = len(terms)
-                terms.append(t)
-            remap[i] = gid
-        bigrams, bterms = self._bigrams, self._bigram_terms
-        bremap = np.empty(len(batch.bigram_codes), dtype=np.int32)
-        for i, code in enumerate(batch.bigram_codes.tolist()):
-            gid = bigrams.get(code)
-            if gid is None:
-                gid = bigrams[code] = len(bterms)
-                bterms.append(bigram_text(code))
-            bremap[i] = gid
+        word_map, bigram_map = self._maps.get(batch.source, (np.zeros(0, np.int32), np.zeros(0, np.int32)))
+        words = self._words
+        gids = [words.setdefault(t, len(words)) for t in batch.new_words]
+        word_map = self._extend(word_map, batch.new_word_ids, gids)
+        bigrams = self._bigrams
+        gids = [bigrams.setdefault(c, len(bigrams)) for c in batch.new_bigrams.tolist()]
+        bigram_map = self._extend(bigram_map, batch.new_bigram_ids, gids)
+        self._maps[batch.source] = (word_map, bigram_map)
         word_ids, word_counts, bigram_ids, bigram_counts = self._parts
-        word_ids.append(remap[batch.word_ids])
+        word_ids.append(word_map[batch.word_ids])
         word_counts.append(batch.word_counts)
-        bigram_ids.append(bremap[batch.bigram_ids])
+        bigram_ids.append(bigram_map[batch.bigram_ids])
         bigram_counts.append(batch.bigram_counts)
 
     def build(self) -> PassageIndex:
         word_ids, word_counts, bigram_ids, bigram_counts = (
             np.concatenate(p) if p else np.zeros(0, dtype=np.int32) for p in self._parts
         )
-        words = SparseBM25.from_ids(word_ids, word_counts, self._word_terms)
+        self._parts = ([], [], [], [])
+        words = SparseBM25.from_ids(word_ids, word_counts, list(self._words))
         del word_ids
-        bigrams = SparseBM25.from_ids(bigram_ids, bigram_counts, self._bigram_terms)
+        bigrams = SparseBM25.from_ids(bigram_ids, bigram_counts, _bigram_texts(np.fromiter(self._bigrams, dtype=np.int64)))
         return PassageIndex(Channel([], words), Channel([], bigrams))

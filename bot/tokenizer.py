@@ -10,6 +10,7 @@ Two views of one text feed two BM25 channels:
 from __future__ import annotations
 
 import array
+import itertools
 import logging
 import marshal
 import mmap
@@ -305,8 +306,15 @@ def _add_to(freq: dict[str, int], word: str, count: int, group: str | None = Non
             freq[prefix] = 0
 
 
+# Characters that are certainly letters or digits (ASCII, and the CJK ideographs of Unicode 1.1,
+# all assigned): one C-level search settles most tokens.
+_SURELY_ALNUM_RE = re.compile("[0-9A-Za-z\u4e00-\u9fa5]")
+
+
 def _is_punct(token: str) -> bool:
     """No letter and no digit: punctuation, symbols, spaces, stray combining marks."""
+    if _SURELY_ALNUM_RE.search(token):
+        return False
     return not any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
@@ -707,7 +715,8 @@ class _HashTable:
         self.shift = np.uint64(64 - bits)
         self.mask = (1 << bits) - 1
         self.slots = np.zeros((1 << bits, 2), dtype=np.uint64)  # row + 1 == 0: empty
-        if len(np.unique(keys)) != n:
+        ordered = np.sort(keys)  # (np.unique hashes in numpy 2: several times slower)
+        if n > 1 and np.any(ordered[1:] == ordered[:-1]):
             raise ValueError("hash collision among dictionary keys")
         self.add(keys, np.arange(n))
 
@@ -812,9 +821,12 @@ class _Segmenter:
 
     def __init__(self, freq: dict[str, int], total: int) -> None:
         self.logtotal = _log(total)
-        keys = [k for k in freq if k]
-        counts = np.fromiter((freq[k] for k in keys), dtype=np.int64, count=len(keys))
+        keys = list(freq)
+        counts = np.array(list(freq.values()), dtype=np.int64)
         lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        if "" in freq:  # never looked up: every window has a character
+            keep = lens > 0
+            keys, counts, lens = [k for k in keys if k], counts[keep], lens[keep]
         # log(freq) - logtotal exactly as jieba computes it: math.log per distinct frequency
         # (np.log may differ in the last bit), then one IEEE subtraction.
         uniq = np.unique(counts[counts > 0])
@@ -842,10 +854,14 @@ class _Segmenter:
             if not len(sel):
                 continue
             if L <= 3:
-                key, check = _exact_key(cp, starts[sel], L), np.zeros(0, dtype=np.uint64)
+                # exact keys, sorted: looked up by sorting the windows and merging (the windows
+                # repeat and arrive in random order; a hash probe per window misses the cache)
+                key = _exact_key(cp, starts[sel], L)
+                order = np.argsort(key)
+                self.tables[L] = (key[order], np.zeros(0, dtype=np.uint64), counts[sel][order], lp[sel][order])
             else:
                 key, check = hasher.h1(starts[sel], ends[sel]), hasher.h2(starts[sel], ends[sel])
-            self.tables[L] = (_HashTable(key), check, counts[sel], lp[sel])
+                self.tables[L] = (_HashTable(key), check, counts[sel], lp[sel])
         emit = np.full((_HMM_HI - _HMM_LO + 1, 4), _HMM_MIN_FLOAT)
         for si, state in enumerate(_HMM_STATES):
             for ch, v in finalseg.emit_P[state].items():
@@ -868,7 +884,21 @@ class _Segmenter:
         if tab is None or not len(s):
             return np.full(len(s), -1, dtype=np.int64)
         if length <= 3:
-            return tab[0].find(_exact_key(cp, s, length))
+            key = _exact_key(cp, s, length)
+            if length == 2 and len(s) < 1 << 22:
+                # sort (window, its index) packed in one integer: numpy sorts uint64 with SIMD
+                packed = np.sort((key << np.uint64(22)) | np.arange(len(s), dtype=np.uint64))
+                key, at = packed >> np.uint64(22), (packed & np.uint64((1 << 22) - 1)).astype(np.int64)
+            else:
+                at = np.argsort(key)
+                key = key[at]
+            sorted_keys = tab[0]
+            pos = np.searchsorted(sorted_keys, key)
+            np.minimum(pos, len(sorted_keys) - 1, out=pos)
+            row = np.full(len(s), -1, dtype=np.int64)
+            hit = sorted_keys[pos] == key
+            row[at[hit]] = pos[hit]
+            return row
         row = tab[0].find(hasher.h1(s, s + length))
         hit = np.flatnonzero(row >= 0)
         if len(hit):
@@ -1095,18 +1125,22 @@ class _Segmenter:
 class BatchTokens:
     """The words and bigrams of a batch of passages, as term streams.
 
-    Channel terms are listed in order of first occurrence: ``word_terms`` (strings) and
-    ``bigram_codes`` (``a << 16 | b`` for a pair, ``a`` for a lone character; every code point
-    of a bigram is below 0x10000). ``word_ids`` / ``bigram_ids`` index them, passage after
-    passage; passage ``p`` owns the next ``word_counts[p]`` / ``bigram_counts[p]`` entries.
+    Term ids are those of the :class:`BatchAnalyzer` that made the batch, stable across its
+    batches. ``new_words`` / ``new_bigrams`` are the terms it had not used before this batch, in
+    order of first occurrence here, with their ids (``new_word_ids`` …). Bigram codes are
+    ``a << 16 | b`` for a pair, ``a`` for a lone character (every code point of a bigram is below
+    0x10000). Passage ``p`` owns the next ``word_counts[p]`` / ``bigram_counts[p]`` stream entries.
     """
 
+    source: tuple[int, int]  # (process id, analyzer serial): whose ids these are
     word_ids: np.ndarray
     word_counts: np.ndarray
-    word_terms: list[str]
+    new_words: list[str]
+    new_word_ids: np.ndarray
     bigram_ids: np.ndarray
     bigram_counts: np.ndarray
-    bigram_codes: np.ndarray
+    new_bigrams: np.ndarray  # codes
+    new_bigram_ids: np.ndarray
 
 
 def bigram_text(code: int) -> str:
@@ -1114,15 +1148,16 @@ def bigram_text(code: int) -> str:
     return chr(code >> 16) + chr(code & 0xFFFF) if code > 0xFFFF else chr(code)
 
 
-def _first_occurrence(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct ids in order of first occurrence, ``ids`` renumbered 0, 1, 2 … that way)."""
-    if not len(ids):
-        return ids[:0], ids[:0].astype(np.int32)
-    distinct, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    renum = np.empty(len(distinct), dtype=np.int32)
-    renum[order] = np.arange(len(distinct), dtype=np.int32)
-    return distinct[order], renum[inverse]
+def _first_new(ids: np.ndarray, known: int) -> np.ndarray:
+    """The ids >= ``known`` in ``ids``, each once, in order of first occurrence."""
+    new = np.flatnonzero(ids >= known)
+    if not len(new):
+        return ids[:0]
+    distinct, first = np.unique(ids[new], return_index=True)
+    return distinct[np.argsort(first, kind="stable")]
+
+
+_SERIAL = itertools.count()
 
 
 class BatchAnalyzer:
@@ -1139,16 +1174,25 @@ class BatchAnalyzer:
         # Every distinct token seen, by hash: the words it adds (ids into self._words), whether
         # it is a content word (continues a run) and the CJK characters it adds to the run.
         self._types = _HashTable(np.zeros(0, dtype=np.uint64))
-        self._type_check: list[np.ndarray] = []  # second hash of each type, to catch collisions
-        self._type_words: list[list[int]] = []
-        self._type_content: list[bool] = []
-        self._type_cjk: list[str] = []
+        # per type: its words (w_ptr/w_ids), content flag, CJK characters (c_ptr/c_cps) and its
+        # second hash (to catch a collision of the first)
+        self._w_ptr = np.zeros(1, dtype=np.int64)
+        self._w_ids = np.zeros(0, dtype=np.int64)
+        self._content = np.zeros(0, dtype=bool)
+        self._c_ptr = np.zeros(1, dtype=np.int64)
+        self._c_cps = np.zeros(0, dtype=np.int64)
+        self._check = np.zeros(0, dtype=np.uint64)
         self._words: dict[str, int] = {}
         self._word_list: list[str] = []
-        self._arrays: tuple[np.ndarray, ...] | None = None
+        self._bigrams = _HashTable(np.zeros(0, dtype=np.uint64))  # code -> id
+        self._bigram_codes: list[np.ndarray] = []
+        self._n_bigrams = 0
+        self._reported = (0, 0)  # words and bigrams already in some earlier batch
+        self._source = (os.getpid(), next(_SERIAL))
 
-    def _describe(self, tok: str) -> None:
-        """Add one new token type: what the loop in ``analyze_tokens`` adds for it."""
+    def _describe(self, tok: str) -> tuple[list[int], bool, str]:
+        """What the loop in ``analyze_tokens`` adds for one token: its words (as ids), whether
+        it is a content word, the CJK characters it adds to a run."""
         t = self.tokenizer
         freq, content, canon = t._jieba.FREQ, t._content, t._canon
         words: list[str] = []
@@ -1172,38 +1216,27 @@ class BatchAnalyzer:
                 i = self._words[w] = len(self._word_list)
                 self._word_list.append(w)
             ids.append(i)
-        self._type_words.append(ids)
-        self._type_content.append(is_content)
-        self._type_cjk.append(cjk)
+        return ids, is_content, cjk
 
     def _register(self, joined: str, s: np.ndarray, e: np.ndarray, h1: np.ndarray, h2: np.ndarray) -> None:
         """Describe the token types among ``s, e`` spans that are new."""
-        keys, first = np.unique(h1, return_index=True)
-        base = len(self._type_words)
-        for a, b in zip(s[first].tolist(), e[first].tolist()):
-            self._describe(joined[a:b])
+        keys = h1  # distinct
+        base = len(self._content)
+        described = [self._describe(joined[a:b]) for a, b in zip(s.tolist(), e.tolist())]
+        w_lens = np.fromiter((len(d[0]) for d in described), dtype=np.int64, count=len(described))
+        c_lens = np.fromiter((len(d[2]) for d in described), dtype=np.int64, count=len(described))
+        self._w_ptr = np.concatenate((self._w_ptr, self._w_ptr[-1] + np.cumsum(w_lens)))
+        self._w_ids = np.concatenate((self._w_ids, np.fromiter((i for d in described for i in d[0]), dtype=np.int64, count=int(w_lens.sum()))))
+        self._content = np.concatenate((self._content, np.fromiter((d[1] for d in described), dtype=bool, count=len(described))))
+        self._c_ptr = np.concatenate((self._c_ptr, self._c_ptr[-1] + np.cumsum(c_lens)))
+        self._c_cps = np.concatenate((self._c_cps, _codepoints("".join(d[2] for d in described))))
+        self._check = np.concatenate((self._check, h2))
         rows = np.arange(base, base + len(keys))
         if 2 * (base + len(keys)) > len(self._types.slots):  # keep probes short: move to a bigger table
             old = self._types.slots[self._types.slots[:, 1] != 0]
             self._types = _HashTable(np.zeros(0, dtype=np.uint64), capacity=2 * (base + len(keys)))
             self._types.add(old[:, 0], old[:, 1].astype(np.int64) - 1)
         self._types.add(keys, rows)
-        self._type_check.append(h2[first])
-        self._arrays = None
-
-    def _type_arrays(self) -> tuple[np.ndarray, ...]:
-        if self._arrays is None:
-            lens = np.fromiter(map(len, self._type_words), dtype=np.int64, count=len(self._type_words))
-            cjk_lens = np.fromiter(map(len, self._type_cjk), dtype=np.int64, count=len(self._type_cjk))
-            self._arrays = (
-                np.concatenate(([0], np.cumsum(lens))),
-                np.fromiter((i for ids in self._type_words for i in ids), dtype=np.int64, count=int(lens.sum())),
-                np.array(self._type_content, dtype=bool),
-                np.concatenate(([0], np.cumsum(cjk_lens))),
-                _codepoints("".join(self._type_cjk)),
-                np.concatenate(self._type_check) if self._type_check else np.zeros(0, dtype=np.uint64),
-            )
-        return self._arrays
 
     def analyze(self, texts: list[str]) -> BatchTokens:
         norms = [_split_counter(normalize(x)) for x in texts]
@@ -1218,19 +1251,22 @@ class BatchAnalyzer:
         tok_e = np.append(tok_s[1:], len(cp))
         passage = np.cumsum(cp[tok_s] == ord(_SEPARATOR))  # separators are one-character tokens
         h1, h2 = hasher.h1(tok_s, tok_e), hasher.h2(tok_s, tok_e)
-        typ = self._types.find(h1)
-        new = typ < 0
+        # Tokens repeat: probe the (large) type table once per distinct hash.
+        distinct, first, inverse = np.unique(h1, return_index=True, return_inverse=True)
+        found = self._types.find(distinct)
+        new = found < 0
         if new.any():
-            self._register(joined, tok_s[new], tok_e[new], h1[new], h2[new])
-            typ = self._types.find(h1)
-        w_ptr, w_ids, content, c_ptr, c_cps, check = self._type_arrays()
+            at = first[new]
+            self._register(joined, tok_s[at], tok_e[at], distinct[new], h2[at])
+            found = self._types.find(distinct)
+        typ = found[inverse]
+        w_ptr, w_ids, content, c_ptr, c_cps, check = self._w_ptr, self._w_ids, self._content, self._c_ptr, self._c_cps, self._check
         if np.any(check[typ] != h2):
             raise ValueError("token hash collision")
         # words: each token's words, in token order
         lens = w_ptr[typ + 1] - w_ptr[typ]
         words = w_ids[_ragged(w_ptr[typ], lens)]
         word_passage = np.repeat(passage, lens)
-        word_ids, word_local = _first_occurrence(words)
         # bigrams: the CJK characters of each run of content tokens (a non-content token, the
         # separator included, ends a run), paired; a run of one character gives that character
         content_tok = content[typ]
@@ -1247,13 +1283,40 @@ class BatchAnalyzer:
         code[:-1] = np.where(same, (ch[:-1] << 16) | ch[1:], ch[:-1])
         emitted = alone
         emitted[:-1] |= same
-        codes, bigram_local = _first_occurrence(code[emitted])
+        bigrams = self._bigram_ids(code[emitted].astype(np.uint64))
+        known_words, known_bigrams = self._reported
+        new_words = _first_new(words, known_words)
+        new_bigrams = _first_new(bigrams, known_bigrams)
+        self._reported = (len(self._word_list), self._n_bigrams)
+        codes = np.concatenate(self._bigram_codes) if len(self._bigram_codes) > 1 else self._bigram_codes[0]
+        self._bigram_codes = [codes]
         n = len(texts)
         return BatchTokens(
-            word_ids=word_local,
+            source=self._source,
+            word_ids=words.astype(np.int32),
             word_counts=np.bincount(word_passage, minlength=n)[:n],
-            word_terms=[self._word_list[i] for i in word_ids.tolist()],
-            bigram_ids=bigram_local,
+            new_words=[self._word_list[i] for i in new_words.tolist()],
+            new_word_ids=new_words.astype(np.int32),
+            bigram_ids=bigrams.astype(np.int32),
             bigram_counts=np.bincount(ch_passage[emitted], minlength=n)[:n],
-            bigram_codes=codes.astype(np.uint32),
+            new_bigrams=codes[new_bigrams].astype(np.uint32),
+            new_bigram_ids=new_bigrams.astype(np.int32),
         )
+
+    def _bigram_ids(self, codes: np.ndarray) -> np.ndarray:
+        """Ids of bigram codes, numbering the new ones."""
+        distinct, inverse = np.unique(codes, return_inverse=True)  # probe each code once
+        ids = self._bigrams.find(distinct)
+        new = ids < 0
+        if new.any():
+            fresh = distinct[new]
+            rows = np.arange(self._n_bigrams, self._n_bigrams + len(fresh))
+            if 2 * (self._n_bigrams + len(fresh)) > len(self._bigrams.slots):
+                old = self._bigrams.slots[self._bigrams.slots[:, 1] != 0]
+                self._bigrams = _HashTable(np.zeros(0, dtype=np.uint64), capacity=2 * (self._n_bigrams + len(fresh)))
+                self._bigrams.add(old[:, 0], old[:, 1].astype(np.int64) - 1)
+            self._bigrams.add(fresh, rows)
+            self._bigram_codes.append(fresh)
+            self._n_bigrams += len(fresh)
+            ids[new] = rows
+        return ids[inverse]
