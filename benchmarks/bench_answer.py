@@ -32,6 +32,7 @@ from rank_bm25 import BM25Okapi
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.machine import cpu_model  # noqa: E402
 from bot.config import BUNDLED_KNOWLEDGE  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.render import reply_text  # noqa: E402
@@ -50,15 +51,7 @@ print(paras[max(range(len(paras)), key=lambda i: scores[i])])
 
 
 def machine() -> str:
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}"
+    return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}"
 
 
 def pct(xs: list[float], q: float) -> float:

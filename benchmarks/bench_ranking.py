@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import SyntheticCorpus  # noqa: E402
+from benchmarks.machine import cpu_model  # noqa: E402
 from bot.bm25 import SparseBM25  # noqa: E402
 
 K = 10
@@ -78,14 +79,7 @@ def current_rss_mib() -> float:
 
 
 def machine() -> str:
-    model = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     mem = ""
     try:

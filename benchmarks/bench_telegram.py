@@ -55,6 +55,7 @@ from fake_bot_api import TOKEN, FakeBotAPIProcess  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
+from benchmarks.machine import cpu_model  # noqa: E402
 from bot.app import build_engine  # noqa: E402
 from bot.config import Config, RateLimitConfig, TelegramConfig  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -171,14 +172,7 @@ def median_run(build: BuildApp, texts: list[str], chats: int, repeat: int, expec
 
 
 def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     load = ""
     with contextlib.suppress(OSError, AttributeError):
         load = f", load {os.getloadavg()[0]:.1f}"
