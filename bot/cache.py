@@ -4,6 +4,8 @@ The key is a SHA-256 over the index format, the tokenizer's version, jieba's ver
 document file (path and bytes) and every lexicon file. Change any of them and the key changes,
 so a stale index is never loaded; old files are removed when a new one is written. Files are
 ``.npz`` read with ``allow_pickle=False``: a swapped file can fail to load, never run code.
+Knowledge indexed in batches also saves its passages' normalised texts (``{key}.texts``,
+memory-mapped when loaded; without it they are normalised on demand).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.bm25 import SparseBM25
+from bot.index import PassageTexts
 from bot.tokenizer import jieba_version
 
 log = logging.getLogger(__name__)
@@ -59,13 +62,30 @@ def load(cache_dir: Path, key: str) -> tuple[SparseBM25, SparseBM25] | None:
     return words, bigrams
 
 
-def save(cache_dir: Path, key: str, words: SparseBM25, bigrams: SparseBM25) -> None:
-    """Write both channels; remove other keys' files. A read-only cache folder is not an error."""
+def load_texts(cache_dir: Path, key: str, count: int) -> PassageTexts | None:
+    """The saved normalised passage texts for ``key`` (saved for big knowledge only), or None."""
+    path = cache_dir / f"{key}.texts"
+    if not path.is_file():
+        return None
+    try:
+        return PassageTexts.load(path, count)
+    except (OSError, ValueError) as exc:
+        log.warning("passage texts in %s unusable, normalising on demand: %s", cache_dir, exc)
+        return None
+
+
+def save(
+    cache_dir: Path, key: str, words: SparseBM25, bigrams: SparseBM25, texts: PassageTexts | None = None
+) -> None:
+    """Write both channels (and the passage texts, if given); remove other keys' files.
+    A read-only cache folder is not an error."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for channel, bm25 in zip(_CHANNELS, (words, bigrams)):
             bm25.save(cache_dir / f"{key}.{channel}.npz")
-        for old in cache_dir.glob("*.npz"):
+        if texts is not None:
+            texts.save(cache_dir / f"{key}.texts")
+        for old in [*cache_dir.glob("*.npz"), *cache_dir.glob("*.texts")]:
             if not old.name.startswith(f"{key}."):
                 old.unlink(missing_ok=True)
     except OSError as exc:

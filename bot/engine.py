@@ -7,7 +7,9 @@ figures ranked by unit, kind and clause → :class:`Answer`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import heapq
 import itertools
 import logging
 import math
@@ -24,8 +26,17 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from bot import cache
 from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
-from bot.figures import FigureQuery, PreparedPassage, extract_figures, figure_query, prepare_figures, rank_prepared, unit_matches
-from bot.index import Channel, IndexMerger, PassageIndex
+from bot.figures import (
+    FigureQuery,
+    PreparedPassage,
+    extract_figures,
+    figure_query,
+    figure_spans,
+    prepare_figures,
+    rank_prepared,
+    unit_matches,
+)
+from bot.index import Candidate, Channel, IndexMerger, PassageIndex
 from bot.knowledge import Knowledge, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
@@ -97,6 +108,7 @@ class Engine:
         # fit, and the passages a bot is asked about are few.
         self._norm_texts: _Memo[int, str] = _Memo(PASSAGE_MEMO)
         self._figures: _Memo[int, list[Figure]] = _Memo(PASSAGE_MEMO)
+        self._figure_spans: _Memo[int, list[tuple[int, str, str, str]]] = _Memo(PASSAGE_MEMO)
         self._prepared: _Memo[int, PreparedPassage] = _Memo(PASSAGE_MEMO)
         self._facts: _Memo[tuple, bool] = _Memo(4 * PASSAGE_MEMO)
         self._places: _Memo[int, tuple[str, ...]] = _Memo(PASSAGE_MEMO)
@@ -135,12 +147,13 @@ class Engine:
             key = cache.cache_key([*knowledge.files, *lexicon.files])
             loaded = cache.load(cache_dir, key)
             if loaded is not None and len(loaded[0]) == len(knowledge.passages):
-                index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]))
+                texts = cache.load_texts(cache_dir, key, len(knowledge.passages))
+                index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]), texts)
                 log.info("index loaded from %s", cache_dir)
         if index is None:
             index = build_index(tokenizer, knowledge.passages, progress)
             if cache_dir is not None:
-                cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25)
+                cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts)
         return cls(knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge))
 
     # ----------------------------------------------------------------- accessors
@@ -209,7 +222,11 @@ class Engine:
     def _norm_text(self, i: int) -> str:
         text = self._norm_texts.get(i)
         if text is None:
-            text = self._norm_texts.put(i, normalize(passage_document_text(self.knowledge.passages[i])))
+            saved = self.index.texts
+            if saved is not None:
+                text = self._norm_texts.put(i, saved[i])
+            else:
+                text = self._norm_texts.put(i, normalize(passage_document_text(self.knowledge.passages[i])))
         return text
 
     # ----------------------------------------------------------------- asking
@@ -354,74 +371,49 @@ class Engine:
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
         max_b = max(c.bigram_score for c in cands) or 1.0
-        # Which candidate has which word: one pass per word over all candidates (sets of
-        # passages), instead of one look-up per (candidate, word).
-        matches = self._corpus_matches()
-        if matches is None:
-            matches = _Matches(self, [c.doc for c in cands])
-        degrees = [matches.degrees(t) for t in terms]
-        term_weights = [weights[t] for t in terms]
-        passages = self.knowledge.passages
-        figure_bonus = bool(fq.unit or fq.kind)
-        counted = noun[-1] if noun else None
-        number_malus = fq.wants_number and fq.kind not in ("date", "year")
-        docs = [c.doc for c in cands]
-        # One row of degrees (one per term) per candidate.
-        rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
-        ranked: list[tuple] = []
-        for c, degree in zip(cands, rows):
-            doc = c.doc
-            matched = tuple(compress(terms, degree))  # degree > 0
-            coverage = sum(map(mul, term_weights, degree)) / total
-            fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
-            if figure_bonus and self._has_figure(doc, fq):
-                fused += 0.15
-            if counted is not None and self._counts(doc, counted):
-                fused += 0.3  # "1.3万多个基层党组织": the passage counts what is asked
-            if number_malus and not self._has_number(doc):
-                fused -= 0.3  # a "how many" question is not answered by a passage with no number
-            kind = passages[doc].kind
-            if kind == "byline" and not matched:
-                fused -= 0.2
-            if kind in wanted_kinds:
-                fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
-            ranked.append((-fused, doc, fused, coverage, matched, c.word_score, c.bigram_score))
-        ranked.sort()  # best first, ties to the lower passage (docs are unique: no further keys)
-        scored = [_Scored(*r[1:]) for r in ranked]
-        best = scored[0]
+        ranking = _Ranking(self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds)
+        # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
+        # exact order (and only the candidates that can still reach them, a score).
+        needed = max(self.settings.top_k, 8)
+        best = ranking.first()
         foreign = [t for t in terms if t not in best.matched and self._foreign(t)]
         if foreign:
-            return False, scored, f"asks about {'、'.join(foreign)}, which no passage mentions"
+            return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         threshold = self.settings.min_coverage
         if best.coverage < threshold:
-            return False, scored, f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
+            return False, ranking.take(needed), f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         if qnorm and _WHERE_CUE.search(qnorm) and not self._names_place(best.doc, set(terms)):
-            return False, scored, "asks where, and the best passage names no other place"
+            return False, ranking.take(needed), "asks where, and the best passage names no other place"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
         strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
         names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
-        if noun or strict or names:
-            counted = [matches.degrees(n) for n in noun if self._specific(n, noun)]
-            eligible = [
-                s
-                for s in scored
-                if s.coverage >= threshold
-                and all(s.doc in d for d in counted)
+        if not (noun or strict or names):
+            return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
+        counted = [n for n in noun if self._specific(n, noun)]
+        eligible: list[_Scored] = []
+        walked: list[_Scored] = []
+        for s in ranking:
+            walked.append(s)
+            if (
+                s.coverage >= threshold
+                and all(ranking.degree(s.doc, n) > 0 for n in counted)
                 and all(t in s.matched for t in names)
                 and (not strict or self._has_figure(s.doc, fq))
-            ]
-            if not eligible:
-                if names and not any(all(t in s.matched for t in names) for s in scored):
-                    return False, scored, f"no relevant passage mentions {'、'.join(names)}"
-                what = f"'{''.join(noun)}'" if noun else f"a {fq.kind or fq.unit} figure"
-                return False, scored, f"no relevant passage has {what}"
-            chosen = {s.doc for s in eligible}
-            scored = eligible + [s for s in scored if s.doc not in chosen]
-            best = scored[0]
-        return True, scored, f"coverage {best.coverage:.2f} ≥ {threshold}"
+            ):
+                eligible.append(s)
+                if len(eligible) >= needed:
+                    break  # the eligible come first: the rest cannot reach the first `needed`
+        if not eligible:  # every candidate was walked
+            if names and not any(all(t in s.matched for t in names) for s in walked):
+                return False, walked, f"no relevant passage mentions {'、'.join(names)}"
+            what = f"'{''.join(noun)}'" if noun else f"a {fq.kind or fq.unit} figure"
+            return False, walked, f"no relevant passage has {what}"
+        chosen = {s.doc for s in eligible}
+        scored = (eligible + [s for s in walked if s.doc not in chosen])[:needed]
+        return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
 
     def _specific(self, word: str, compound: Sequence[str]) -> bool:
         """Whether a word of the counted noun must be found: the head always; a modifier
@@ -444,6 +436,13 @@ class Engine:
             )
         return any(w not in exclude for w in places)
 
+    def _spans(self, doc: int) -> list[tuple[int, str, str, str]]:
+        """(start, value, unit, kind) of the passage's figures (the cheap form, for ranking)."""
+        spans = self._figure_spans.get(doc)
+        if spans is None:
+            spans = self._figure_spans.put(doc, figure_spans(self.knowledge.passages[doc].text))
+        return spans
+
     def _counts(self, doc: int, noun: str) -> bool:
         """Whether a figure in the passage is right next to ``noun`` (22万多名党员, 学位超1.1万个)."""
         key = ("counts", doc, noun)
@@ -453,8 +452,8 @@ class Engine:
             known = self._facts.put(
                 key,
                 any(
-                    text.startswith(noun, f.start + len(f.value)) or text.endswith(noun, 0, f.start)
-                    for f in self.figures_of(doc)
+                    text.startswith(noun, start + len(value)) or text.endswith(noun, 0, start)
+                    for start, value, _, _ in self._spans(doc)
                 ),
             )
         return known
@@ -466,8 +465,8 @@ class Engine:
             known = self._facts.put(
                 key,
                 any(
-                    (not fq.unit or unit_matches(fq.unit, f.unit)) and (not fq.kind or f.kind == fq.kind)
-                    for f in self.figures_of(doc)
+                    (not fq.unit or unit_matches(fq.unit, unit)) and (not fq.kind or kind == fq.kind)
+                    for _, _, unit, kind in self._spans(doc)
                 ),
             )
         return known
@@ -477,7 +476,7 @@ class Engine:
         key = ("number", doc)
         known = self._facts.get(key)
         if known is None:
-            known = self._facts.put(key, any(f.kind not in ("date", "year") for f in self.figures_of(doc)))
+            known = self._facts.put(key, any(kind not in ("date", "year") for _, _, _, kind in self._spans(doc)))
         return known
 
     def _weight(self, term: str) -> float:
@@ -542,6 +541,125 @@ class Engine:
             ],
             "figures": [f.value for f in figures],
         }
+
+
+class _Ranking:
+    """A question's candidates in order of fused score (best first, ties to the lower passage),
+    each scored only when it could be the next one.
+
+    A candidate's fused score is its BM25 part (known for every candidate) plus 0.6 × coverage
+    plus bonuses; coverage is at most 1, so BM25 part + 0.6 + its possible bonuses bounds it.
+    Candidates are scored in order of that bound, a few at a time; the best scored one is next
+    once it beats the bound of every unscored one. With a million passages most of ~50
+    candidates are never scored: scoring one normalises its text and extracts its figures.
+    """
+
+    _STEP = 8  # candidates scored together (set operations work on several at once)
+
+    def __init__(
+        self,
+        engine: Engine,
+        cands: list[Candidate],
+        terms: list[str],
+        term_weights: list[float],
+        total: float,
+        max_w: float,
+        max_b: float,
+        fq: FigureQuery,
+        noun: tuple[str, ...],
+        wanted_kinds: set[str],
+    ) -> None:
+        self.engine = engine
+        self.terms, self.term_weights, self.total = terms, term_weights, total
+        self.fq, self.wanted_kinds = fq, wanted_kinds
+        self.counted = noun[-1] if noun else None
+        self.figure_bonus = bool(fq.unit or fq.kind)
+        self.number_malus = fq.wants_number and fq.kind not in ("date", "year")
+        passages = engine.knowledge.passages
+        self._base = {c.doc: 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b for c in cands}
+        bounds = []
+        for c in cands:
+            bound = self._base[c.doc] + 0.6
+            if self.figure_bonus:
+                bound += 0.15
+            if self.counted is not None:
+                bound += 0.3
+            if passages[c.doc].kind in wanted_kinds:
+                bound += 0.3
+            bounds.append((-(bound + 1e-9), c.doc, c))  # margin for rounding
+        bounds.sort()
+        self._bounds = bounds
+        self._next = 0  # first unscored entry of _bounds
+        self._heap: list[tuple[float, int, _Scored]] = []
+        self._emitted: list[_Scored] = []
+        corpus = engine._corpus_matches()
+        self._corpus = corpus
+        self._matches: dict[int, _Matches] = {}
+        if corpus is not None or len(cands) <= self._STEP:
+            self._score(len(bounds))  # small: score everything at once
+
+    def _score(self, count: int) -> None:
+        engine = self.engine
+        batch = [entry[2] for entry in self._bounds[self._next : self._next + count]]
+        self._next += len(batch)
+        docs = [c.doc for c in batch]
+        matches = self._corpus if self._corpus is not None else _Matches(engine, docs)
+        for d in docs:
+            self._matches[d] = matches
+        degrees = [matches.degrees(t) for t in self.terms]
+        # One row of degrees (one per term) per candidate.
+        rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
+        passages = engine.knowledge.passages
+        terms, term_weights, total, fq = self.terms, self.term_weights, self.total, self.fq
+        for c, degree in zip(batch, rows):
+            doc = c.doc
+            matched = tuple(compress(terms, degree))  # degree > 0
+            coverage = sum(map(mul, term_weights, degree)) / total
+            fused = self._base[doc] + 0.6 * coverage
+            if self.figure_bonus and engine._has_figure(doc, fq):
+                fused += 0.15
+            if self.counted is not None and engine._counts(doc, self.counted):
+                fused += 0.3  # "1.3万多个基层党组织": the passage counts what is asked
+            if self.number_malus and not engine._has_number(doc):
+                fused -= 0.3  # a "how many" question is not answered by a passage with no number
+            kind = passages[doc].kind
+            if kind == "byline" and not matched:
+                fused -= 0.2
+            if kind in self.wanted_kinds:
+                fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
+            heapq.heappush(self._heap, (-fused, doc, _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)))
+
+    def _pop(self) -> _Scored | None:
+        while True:
+            if self._heap and (self._next >= len(self._bounds) or self._heap[0][0] < self._bounds[self._next][0]):
+                # strictly better than any unscored bound (an equal one could win on passage)
+                s = heapq.heappop(self._heap)[2]
+                self._emitted.append(s)
+                return s
+            if self._next >= len(self._bounds):
+                return None
+            self._score(self._STEP)
+
+    def __iter__(self) -> Iterator[_Scored]:
+        i = 0
+        while True:
+            if i < len(self._emitted):
+                yield self._emitted[i]
+            elif self._pop() is None:
+                return
+            else:
+                continue
+            i += 1
+
+    def first(self) -> _Scored:
+        return next(iter(self))
+
+    def take(self, count: int) -> list[_Scored]:
+        return list(itertools.islice(self, count))
+
+    def degree(self, doc: int, term: str) -> float:
+        """The degree to which scored candidate ``doc`` has ``term``."""
+        return self._matches[doc].degrees(term).get(doc, 0.0)
 
 
 class _Matches:
@@ -764,6 +882,7 @@ def _worker_start(lexicon: Lexicon) -> None:
     tokenizer = Tokenizer(lexicon)
     tokenizer.initialize()
     _WORKER_ANALYZER = BatchAnalyzer(tokenizer)
+    gc.freeze()  # the dictionary's half a million objects: never garbage, never to be scanned
 
 
 def _worker_analyze(texts: list[str]) -> BatchTokens:

@@ -135,6 +135,40 @@ def extract_figures(text: str, passage_id: str) -> list[Figure]:
     return [f.figure for f in _extract(text, passage_id)]
 
 
+def figure_spans(text: str) -> list[tuple[int, str, str, str]]:
+    """``(start, value, unit, kind)`` of every figure :func:`extract_figures` finds, without the
+    clause and focus work (what ranking passages needs; several times faster).
+
+    One scan of the whole text finds the same matches as one scan per clause: no match can
+    contain a clause separator.
+    """
+    out = []
+    n = len(text)
+    for m in _FIGURE_RE.finditer(text):
+        date, num = m.group("date"), m.group("num")
+        if not (date or num):
+            continue
+        pos, end = m.start(), m.end()
+        before = text[pos - 1] if pos > 0 else ""
+        after = text[end] if end < n else ""
+        if (before and before in "+.") or after == "+" or (before.isascii() and before.isalnum()):
+            continue  # part of "1+6+3", a version, or a word such as "G20"
+        raw_unit = m.group("unit") or ""
+        mult = m.group("mult") or ""
+        if num and not raw_unit and not mult and _inside_quotes(text, pos):
+            continue
+        if date:
+            out.append((pos, date.strip(), "", "date"))
+            continue
+        prefix = m.group("prefix") or ""
+        start = m.start("prefix") if prefix in _SHOWN_PREFIXES else m.start("num")
+        unit = _unit_name(raw_unit, mult)
+        if unit == "元" and mult:
+            unit = mult + "元"
+        out.append((pos, text[start:end].strip(), unit, _kind(prefix, raw_unit, False, num)))
+    return out
+
+
 def _extract(text: str, passage_id: str) -> list[_Found]:
     found: list[_Found] = []
     previous = ""

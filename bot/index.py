@@ -8,6 +8,10 @@ what matched — :meth:`Channel.contains` / :meth:`Channel.docs_with` answer tha
 from __future__ import annotations
 
 import math
+import mmap
+import os
+import struct
+import tempfile
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -114,13 +118,94 @@ def _best(acc: dict[int, float], k: int) -> list[int]:
     return [d for _, d in sorted([(-s, d) for d, s in acc.items()])[:k]]
 
 
-class PassageIndex:
-    """The two channels over one list of passages."""
+class PassageTexts:
+    """Every passage's normalised text (``normalize(passage_document_text(p))``), kept as one
+    UTF-16 buffer -- in memory, or memory-mapped from the index cache -- and decoded one
+    passage at a time: a question needs the texts of its few dozen candidates, and
+    normalising them anew costs ~20 µs each."""
 
-    def __init__(self, words: Channel, bigrams: Channel) -> None:
+    MAGIC = b"QBTEXT1\0"
+
+    def __init__(self, data: bytes | mmap.mmap, offsets: np.ndarray, base: int = 0) -> None:
+        self._data = data
+        self._offsets = offsets  # in UTF-16 code units, len(self) + 1 of them
+        self._base = base
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        a, b = self._offsets[i], self._offsets[i + 1]
+        return self._data[self._base + 2 * int(a) : self._base + 2 * int(b)].decode("utf-16-le")
+
+    @staticmethod
+    def encode(joined: str, count: int) -> tuple[bytes, np.ndarray]:
+        """``count`` texts joined by "\n" (which no text contains) → their UTF-16 code units
+        back to back, and each one's length in code units."""
+        texts = joined.split("\n") if count else []
+        if len(texts) != count:
+            raise ValueError("a normalised text contains a line break")
+        data = "".join(texts).encode("utf-16-le")
+        if len(data) == 2 * (len(joined) - max(count - 1, 0)):  # all in the BMP: one unit each
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+        else:
+            lengths = np.array([len(t.encode("utf-16-le")) // 2 for t in texts], dtype=np.int64)
+        return data, lengths
+
+    @classmethod
+    def join(cls, parts: Sequence[tuple[bytes, np.ndarray]]) -> PassageTexts:
+        """From :meth:`encode` results, in passage order."""
+        lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return cls(b"".join(p[0] for p in parts), offsets)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write atomically: magic, count, offsets, then the UTF-16 data."""
+        path = os.fspath(path)
+        fd, tmp = tempfile.mkstemp(prefix=".texts-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.MAGIC + struct.pack("<Q", len(self)))
+                fh.write(self._offsets.astype("<i8").tobytes())
+                start, stop = self._base + 2 * int(self._offsets[0]), self._base + 2 * int(self._offsets[-1])
+                fh.write(self._data[start:stop])
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], count: int) -> PassageTexts:
+        """Memory-map a file written by :meth:`save`; ValueError if it is not one for ``count``
+        passages."""
+        with open(path, "rb") as fh:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        head = 8 + 8
+        if len(data) < head or data[:8] != cls.MAGIC:
+            raise ValueError(f"{path}: not a passage text file")
+        (n,) = struct.unpack_from("<Q", data, 8)
+        if n != count or len(data) < head + 8 * (n + 1):
+            raise ValueError(f"{path}: made for {n} passages, not {count}")
+        offsets = np.frombuffer(data, dtype="<i8", count=n + 1, offset=head)
+        base = head + 8 * (n + 1)
+        if offsets[0] != 0 or np.any(np.diff(offsets) < 0) or base + 2 * int(offsets[-1]) != len(data):
+            raise ValueError(f"{path}: inconsistent offsets")
+        return cls(data, offsets, base)
+
+
+class PassageIndex:
+    """The two channels over one list of passages (and, when built in batches or loaded from
+    the cache, their normalised texts)."""
+
+    def __init__(self, words: Channel, bigrams: Channel, texts: PassageTexts | None = None) -> None:
         self.words = words
         self.bigrams = bigrams
         self.n = words.n
+        self.texts = texts
 
     @classmethod
     def build(cls, word_corpus: Sequence[Sequence[str]], bigram_corpus: Sequence[Sequence[str]]) -> PassageIndex:
@@ -175,6 +260,7 @@ class IndexMerger:
         self._bigrams: dict[int, int] = {}
         self._maps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._parts: tuple[list[np.ndarray], ...] = ([], [], [], [])
+        self._texts: list[tuple[bytes, np.ndarray]] = []
 
     @staticmethod
     def _extend(table: np.ndarray, ids: np.ndarray, gids: list[int]) -> np.ndarray:
@@ -201,6 +287,7 @@ class IndexMerger:
         word_counts.append(batch.word_counts)
         bigram_ids.append(bigram_map[batch.bigram_ids])
         bigram_counts.append(batch.bigram_counts)
+        self._texts.append(PassageTexts.encode(batch.texts, len(batch.word_counts)))
 
     def build(self) -> PassageIndex:
         word_ids, word_counts, bigram_ids, bigram_counts = (
@@ -210,4 +297,6 @@ class IndexMerger:
         words = SparseBM25.from_ids(word_ids, word_counts, list(self._words))
         del word_ids
         bigrams = SparseBM25.from_ids(bigram_ids, bigram_counts, _bigram_texts(np.fromiter(self._bigrams, dtype=np.int64)))
-        return PassageIndex(Channel([], words), Channel([], bigrams))
+        texts = PassageTexts.join(self._texts)
+        self._texts = []
+        return PassageIndex(Channel([], words), Channel([], bigrams), texts)

@@ -10,6 +10,7 @@ Two views of one text feed two BM25 channels:
 from __future__ import annotations
 
 import array
+import gc
 import itertools
 import logging
 import marshal
@@ -1141,6 +1142,7 @@ class BatchTokens:
     bigram_counts: np.ndarray
     new_bigrams: np.ndarray  # codes
     new_bigram_ids: np.ndarray
+    texts: str = ""  # each passage's normalised text, in order, joined by "\n" (never in one)
 
 
 def bigram_text(code: int) -> str:
@@ -1190,39 +1192,56 @@ class BatchAnalyzer:
         self._reported = (0, 0)  # words and bigrams already in some earlier batch
         self._source = (os.getpid(), next(_SERIAL))
 
-    def _describe(self, tok: str) -> tuple[list[int], bool, str]:
-        """What the loop in ``analyze_tokens`` adds for one token: its words (as ids), whether
-        it is a content word, the CJK characters it adds to a run."""
+    def _describe_all(self, toks: list[str]) -> list[tuple[list[int], bool, str]]:
+        """For each new token: what the loop in ``analyze_tokens`` adds for it -- its words (as
+        ids), whether it is a content word, the CJK characters it adds to a run. (The same
+        steps as there, with every lookup bound locally: this runs for every new token.)"""
         t = self.tokenizer
-        freq, content, canon = t._jieba.FREQ, t._content, t._canon
-        words: list[str] = []
-        n = len(tok)
-        if n > 2:
-            for size in (2, 3) if n > 3 else (2,):
-                for i in range(n - size + 1):
-                    gram = tok[i : i + size]
-                    if freq.get(gram) and content(gram):
-                        words.append(canon(gram.strip()))
-        is_content = content(tok)
-        cjk = ""
-        if is_content:
-            c = canon(tok.strip())
-            words.append(c)
-            cjk = _NOT_CJK_RE.sub("", c)
-        ids = []
-        for w in words:
-            i = self._words.get(w)
-            if i is None:
-                i = self._words[w] = len(self._word_list)
-                self._word_list.append(w)
-            ids.append(i)
-        return ids, is_content, cjk
+        freq = t._jieba.FREQ
+        memo = t._content_memo
+        content = t._content
+        synonyms = t.lexicon.synonyms
+        vocab, word_list = self._words, self._word_list
+        strip_cjk = _NOT_CJK_RE.sub
+        out = []
+        for tok in toks:
+            words: list[str] = []
+            n = len(tok)
+            if n > 2:
+                for size in (2, 3) if n > 3 else (2,):
+                    for i in range(n - size + 1):
+                        gram = tok[i : i + size]
+                        if freq.get(gram):
+                            ok = memo.get(gram)
+                            if ok is None:
+                                ok = content(gram)
+                            if ok:
+                                g = gram.strip()
+                                words.append(synonyms.get(g, g))
+            ok = memo.get(tok)
+            if ok is None:
+                ok = content(tok)
+            cjk = ""
+            if ok:
+                w = tok.strip()
+                c = synonyms.get(w, w)
+                words.append(c)
+                cjk = strip_cjk("", c)
+            ids = []
+            for w in words:
+                i = vocab.get(w)
+                if i is None:
+                    i = vocab[w] = len(word_list)
+                    word_list.append(w)
+                ids.append(i)
+            out.append((ids, ok, cjk))
+        return out
 
     def _register(self, joined: str, s: np.ndarray, e: np.ndarray, h1: np.ndarray, h2: np.ndarray) -> None:
         """Describe the token types among ``s, e`` spans that are new."""
         keys = h1  # distinct
         base = len(self._content)
-        described = [self._describe(joined[a:b]) for a, b in zip(s.tolist(), e.tolist())]
+        described = self._describe_all([joined[a:b] for a, b in zip(s.tolist(), e.tolist())])
         w_lens = np.fromiter((len(d[0]) for d in described), dtype=np.int64, count=len(described))
         c_lens = np.fromiter((len(d[2]) for d in described), dtype=np.int64, count=len(described))
         self._w_ptr = np.concatenate((self._w_ptr, self._w_ptr[-1] + np.cumsum(w_lens)))
@@ -1239,7 +1258,20 @@ class BatchAnalyzer:
         self._types.add(keys, rows)
 
     def analyze(self, texts: list[str]) -> BatchTokens:
-        norms = [_split_counter(normalize(x)) for x in texts]
+        """The words and bigrams of each text (see :class:`BatchTokens`)."""
+        # Hundreds of thousands of small lists and strings are made here, none in a cycle; the
+        # cyclic collector would walk the dictionaries (millions of objects) again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._analyze(texts)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _analyze(self, texts: list[str]) -> BatchTokens:
+        plain = [normalize(x) for x in texts]
+        norms = [_split_counter(x) for x in plain]
         joined = _SEPARATOR.join(norms)
         if joined.count(_SEPARATOR) != max(len(norms) - 1, 0):
             raise ValueError("normalised text contains the batch separator")
@@ -1301,6 +1333,7 @@ class BatchAnalyzer:
             bigram_counts=np.bincount(ch_passage[emitted], minlength=n)[:n],
             new_bigrams=codes[new_bigrams].astype(np.uint32),
             new_bigram_ids=new_bigrams.astype(np.int32),
+            texts=_SEPARATOR.join(plain),
         )
 
     def _bigram_ids(self, codes: np.ndarray) -> np.ndarray:
