@@ -87,9 +87,10 @@ def machine() -> str:
         mem = f", {kib / 2**20:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
+    from importlib.metadata import version
+
     import rank_bm25  # noqa: F401
     import scipy
-    from importlib.metadata import version
 
     return (
         f"machine: {model}, {os.cpu_count()} cores ({usable} usable){mem}; Python {platform.python_version()}, "

@@ -44,7 +44,6 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from types import MappingProxyType
-
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -81,10 +81,18 @@ def save(
     A read-only cache folder is not an error."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for channel, bm25 in zip(_CHANNELS, (words, bigrams)):
-            bm25.save(cache_dir / f"{key}.{channel}.npz")
+        jobs = [(bm25.save, cache_dir / f"{key}.{channel}.npz") for channel, bm25 in zip(_CHANNELS, (words, bigrams))]
         if texts is not None:
-            texts.save(cache_dir / f"{key}.texts")
+            jobs.append((texts.save, cache_dir / f"{key}.texts"))
+        if sum(len(b) for b in (words, bigrams)) < 100_000:
+            for save, path in jobs:
+                save(path)
+        else:  # big files: write them side by side (CRCs and writes release the GIL)
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(len(jobs)) as pool:
+                for done in [pool.submit(save, path) for save, path in jobs]:
+                    done.result()
         for old in [*cache_dir.glob("*.npz"), *cache_dir.glob("*.texts")]:
             if not old.name.startswith(f"{key}."):
                 old.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import compress, repeat
 from operator import mul
 from pathlib import Path
@@ -36,7 +36,7 @@ from bot.figures import (
     rank_prepared,
     unit_matches,
 )
-from bot.index import Candidate, Channel, IndexMerger, PassageIndex
+from bot.index import Candidate, Channel, IndexMerger, PassageIndex, PassageTexts
 from bot.knowledge import Knowledge, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
@@ -53,7 +53,7 @@ MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ra
 CANDIDATES = 30  # per channel, before coverage reranking
 PASSAGE_MEMO = 8192  # passages whose derived data (figures, normalised text …) are kept
 TERM_MEMO = 65536  # question words whose derived data (weight, name …) are kept
-SMALL_KNOWLEDGE = 2048  # up to this many passages, which passages have a word is kept per word
+SMALL_KNOWLEDGE = 256  # up to this many passages, which passages have a word is kept per word
 
 _GREETING_RE = re.compile(
     r"^(你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|早|早上好|早安|中午好|下午好|晚上好|晚安|"
@@ -110,7 +110,7 @@ class Engine:
         self._figures: _Memo[int, list[Figure]] = _Memo(PASSAGE_MEMO)
         self._figure_spans: _Memo[int, list[tuple[int, str, str, str]]] = _Memo(PASSAGE_MEMO)
         self._prepared: _Memo[int, PreparedPassage] = _Memo(PASSAGE_MEMO)
-        self._facts: _Memo[tuple, bool] = _Memo(4 * PASSAGE_MEMO)
+        self._facts: _Memo[tuple, _Memo[int, bool]] = _Memo(1024)
         self._places: _Memo[int, tuple[str, ...]] = _Memo(PASSAGE_MEMO)
         self._term_facts: _Memo[tuple[str, str], object] = _Memo(TERM_MEMO)
         self._all_matches: _Matches | None = None
@@ -249,7 +249,7 @@ class Engine:
         prev = normalize(previous)
         prev_terms = list(dict.fromkeys(self.tokenizer.analyze(prev, normalized=True).surface))
         # Does the follow-up stand alone? Then it is a new question, not a follow-up.
-        if len(core) > 6 and self._retrieve(self.tokenizer.analyze(q, normalized=True))[0]:
+        if len(core) > 6 and self._retrieve(self.tokenizer.analyze(q, normalized=True), needed=1)[0]:
             return question
         out = prev
         for term in new_terms:
@@ -262,7 +262,7 @@ class Engine:
 
     def _answerable(self, question: str) -> bool:
         qnorm = normalize(question)
-        return self._retrieve(self.tokenizer.analyze(qnorm, normalized=True), figure_query(qnorm), qnorm)[0]
+        return self._retrieve(self.tokenizer.analyze(qnorm, normalized=True), figure_query(qnorm), qnorm, needed=1)[0]
 
     def _counterpart(self, term: str, prev_terms: Sequence[str]) -> str | None:
         """The previous question's term that ``term`` replaces: same suffix (市级/县级) or same tag."""
@@ -304,7 +304,8 @@ class Engine:
             if idx is not None:
                 scored = [_Scored(idx, 1.0, 1.0, tuple(analysis.terms), 0.0, 0.0)]
                 return self._answer(raw, effective, qnorm, analysis, fq, scored, "faq", explain)
-        answered, scored, info = self._retrieve(analysis, fq, qnorm, noun)
+        needed = max(self.settings.top_k, 8) if explain else self.settings.top_k
+        answered, scored, info = self._retrieve(analysis, fq, qnorm, noun, needed)
         if not answered:
             ans = Answer(raw, False, reason=info, kind="question", effective_question=effective)
             if explain:
@@ -353,10 +354,13 @@ class Engine:
         fq: FigureQuery | None = None,
         qnorm: str = "",
         noun: tuple[str, ...] | None = None,
+        needed: int | None = None,
     ) -> tuple[bool, list[_Scored], str]:
         """Rank candidates; decide whether the best one answers the question.
 
-        ``noun`` is ``tokenizer.asked_noun(qnorm)`` when the caller has it already.
+        ``noun`` is ``tokenizer.asked_noun(qnorm)`` when the caller has it already. The ranked
+        list returned is exact in its first ``needed`` entries (default: enough for an answer
+        and for ``explain``); it may stop there.
         """
         fq = fq or FigureQuery()
         if noun is None:
@@ -374,7 +378,8 @@ class Engine:
         ranking = _Ranking(self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds)
         # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
         # exact order (and only the candidates that can still reach them, a score).
-        needed = max(self.settings.top_k, 8)
+        if needed is None:
+            needed = max(self.settings.top_k, 8)
         best = ranking.first()
         foreign = [t for t in terms if t not in best.matched and self._foreign(t)]
         if foreign:
@@ -393,26 +398,22 @@ class Engine:
         if not (noun or strict or names):
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
         counted = [n for n in noun if self._specific(n, noun)]
+        # Eligibility first needs the counted noun and the names: only candidates that have
+        # them are walked in score order (the others are not eligible, whatever their score).
+        maybe = {d for d in ranking.having_all([*counted, *names]) if ranking.coverage(d) >= threshold}
         eligible: list[_Scored] = []
-        walked: list[_Scored] = []
-        for s in ranking:
-            walked.append(s)
-            if (
-                s.coverage >= threshold
-                and all(ranking.degree(s.doc, n) > 0 for n in counted)
-                and all(t in s.matched for t in names)
-                and (not strict or self._has_figure(s.doc, fq))
-            ):
+        for s in ranking.among(maybe):
+            if not strict or self._has_figure(s.doc, fq):
                 eligible.append(s)
                 if len(eligible) >= needed:
                     break  # the eligible come first: the rest cannot reach the first `needed`
-        if not eligible:  # every candidate was walked
-            if names and not any(all(t in s.matched for t in names) for s in walked):
-                return False, walked, f"no relevant passage mentions {'、'.join(names)}"
+        if not eligible:
+            if names and not ranking.having_all(names):
+                return False, ranking.take(needed), f"no relevant passage mentions {'、'.join(names)}"
             what = f"'{''.join(noun)}'" if noun else f"a {fq.kind or fq.unit} figure"
-            return False, walked, f"no relevant passage has {what}"
+            return False, ranking.take(needed), f"no relevant passage has {what}"
         chosen = {s.doc for s in eligible}
-        scored = (eligible + [s for s in walked if s.doc not in chosen])[:needed]
+        scored = eligible + list(itertools.islice((s for s in ranking if s.doc not in chosen), needed - len(eligible)))
         return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
 
     def _specific(self, word: str, compound: Sequence[str]) -> bool:
@@ -443,14 +444,22 @@ class Engine:
             spans = self._figure_spans.put(doc, figure_spans(self.knowledge.passages[doc].text))
         return spans
 
+    def _facts_about(self, what: tuple) -> _Memo[int, bool]:
+        """passage -> one fact about its figures (``what`` names it): looked up per candidate,
+        so a plain dict per fact rather than a key per (fact, passage)."""
+        table = self._facts.get(what)
+        if table is None:
+            table = self._facts.put(what, _Memo(PASSAGE_MEMO))
+        return table
+
     def _counts(self, doc: int, noun: str) -> bool:
         """Whether a figure in the passage is right next to ``noun`` (22万多名党员, 学位超1.1万个)."""
-        key = ("counts", doc, noun)
-        known = self._facts.get(key)
+        table = self._facts_about(("counts", noun))
+        known = table.get(doc)
         if known is None:
             text = self.knowledge.passages[doc].text
-            known = self._facts.put(
-                key,
+            known = table.put(
+                doc,
                 any(
                     text.startswith(noun, start + len(value)) or text.endswith(noun, 0, start)
                     for start, value, _, _ in self._spans(doc)
@@ -459,11 +468,11 @@ class Engine:
         return known
 
     def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
-        key = ("figure", doc, fq.unit, fq.kind)
-        known = self._facts.get(key)
+        table = self._facts_about(("figure", fq.unit, fq.kind))
+        known = table.get(doc)
         if known is None:
-            known = self._facts.put(
-                key,
+            known = table.put(
+                doc,
                 any(
                     (not fq.unit or unit_matches(fq.unit, unit)) and (not fq.kind or kind == fq.kind)
                     for _, _, unit, kind in self._spans(doc)
@@ -473,10 +482,10 @@ class Engine:
 
     def _has_number(self, doc: int) -> bool:
         """Whether the passage has a figure other than a date or a year."""
-        key = ("number", doc)
-        known = self._facts.get(key)
+        table = self._facts_about(("number",))
+        known = table.get(doc)
         if known is None:
-            known = self._facts.put(key, any(kind not in ("date", "year") for _, _, _, kind in self._spans(doc)))
+            known = table.put(doc, any(kind not in ("date", "year") for _, _, _, kind in self._spans(doc)))
         return known
 
     def _weight(self, term: str) -> float:
@@ -545,16 +554,16 @@ class Engine:
 
 class _Ranking:
     """A question's candidates in order of fused score (best first, ties to the lower passage),
-    each scored only when it could be the next one.
+    with the figure part of the score worked out only for candidates that could be next.
 
-    A candidate's fused score is its BM25 part (known for every candidate) plus 0.6 × coverage
-    plus bonuses; coverage is at most 1, so BM25 part + 0.6 + its possible bonuses bounds it.
-    Candidates are scored in order of that bound, a few at a time; the best scored one is next
-    once it beats the bound of every unscored one. With a million passages most of ~50
-    candidates are never scored: scoring one normalises its text and extracts its figures.
+    Fused = BM25 part + 0.6 × coverage, then figure bonuses and penalties, then the kind
+    bonus. The first two are cheap for every candidate (set operations over all of them); the
+    figures need each passage's figures extracted. Adding every bonus that might apply bounds a
+    candidate's fused score: candidates are finished in order of that bound, a few at a time,
+    and the best finished one is next once it beats the bound of every unfinished one.
     """
 
-    _STEP = 8  # candidates scored together (set operations work on several at once)
+    _STEP = 4  # candidates finished together
 
     def __init__(
         self,
@@ -570,75 +579,100 @@ class _Ranking:
         wanted_kinds: set[str],
     ) -> None:
         self.engine = engine
-        self.terms, self.term_weights, self.total = terms, term_weights, total
         self.fq, self.wanted_kinds = fq, wanted_kinds
         self.counted = noun[-1] if noun else None
         self.figure_bonus = bool(fq.unit or fq.kind)
         self.number_malus = fq.wants_number and fq.kind not in ("date", "year")
+        self._figure_facts = engine._facts_about(("figure", fq.unit, fq.kind))
+        self._count_facts = engine._facts_about(("counts", self.counted))
+        self._number_facts = engine._facts_about(("number",))
+        # Which candidate has which word: one pass per word over all candidates (sets of
+        # passages), instead of one look-up per (candidate, word).
+        matches = engine._corpus_matches()
+        self.matches = matches if matches is not None else _Matches(engine, [c.doc for c in cands])
+        degrees = [self.matches.degrees(t) for t in terms]
+        docs = [c.doc for c in cands]
+        # One row of degrees (one per term) per candidate.
+        rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
         passages = engine.knowledge.passages
-        self._base = {c.doc: 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b for c in cands}
+        self._partial: dict[int, tuple[float, float, tuple[str, ...], Candidate]] = {}
+        self._scored: dict[int, _Scored] = {}
+        self._heap: list[tuple[float, int, _Scored]] = []
+        self._next = 0  # first unfinished entry of _bounds
+        if matches is not None or len(cands) <= self._STEP:
+            # Small knowledge (or few candidates): finish every candidate, sort once.
+            finished = []
+            for c, degree in zip(cands, rows):
+                matched = tuple(compress(terms, degree))  # degree > 0
+                coverage = sum(map(mul, term_weights, degree)) / total
+                fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
+                self._partial[c.doc] = (fused, coverage, matched, c)
+                s = self._complete(c.doc)
+                finished.append((-s.fused, s.doc, s))
+            finished.sort()
+            self._emitted: list[_Scored] = [f[2] for f in finished]
+            self._bounds: list[tuple[float, int]] = []
+            return
         bounds = []
-        for c in cands:
-            bound = self._base[c.doc] + 0.6
+        for c, degree in zip(cands, rows):
+            matched = tuple(compress(terms, degree))  # degree > 0
+            coverage = sum(map(mul, term_weights, degree)) / total
+            fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
+            self._partial[c.doc] = (fused, coverage, matched, c)
+            bound = fused  # every bonus that might still be added, in the same order
             if self.figure_bonus:
                 bound += 0.15
             if self.counted is not None:
                 bound += 0.3
             if passages[c.doc].kind in wanted_kinds:
                 bound += 0.3
-            bounds.append((-(bound + 1e-9), c.doc, c))  # margin for rounding
+            bounds.append((-(bound + 1e-9), c.doc))  # a margin for rounding
         bounds.sort()
         self._bounds = bounds
-        self._next = 0  # first unscored entry of _bounds
-        self._heap: list[tuple[float, int, _Scored]] = []
-        self._emitted: list[_Scored] = []
-        corpus = engine._corpus_matches()
-        self._corpus = corpus
-        self._matches: dict[int, _Matches] = {}
-        if corpus is not None or len(cands) <= self._STEP:
-            self._score(len(bounds))  # small: score everything at once
+        self._emitted = []
 
-    def _score(self, count: int) -> None:
-        engine = self.engine
-        batch = [entry[2] for entry in self._bounds[self._next : self._next + count]]
-        self._next += len(batch)
-        docs = [c.doc for c in batch]
-        matches = self._corpus if self._corpus is not None else _Matches(engine, docs)
-        for d in docs:
-            self._matches[d] = matches
-        degrees = [matches.degrees(t) for t in self.terms]
-        # One row of degrees (one per term) per candidate.
-        rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
-        passages = engine.knowledge.passages
-        terms, term_weights, total, fq = self.terms, self.term_weights, self.total, self.fq
-        for c, degree in zip(batch, rows):
-            doc = c.doc
-            matched = tuple(compress(terms, degree))  # degree > 0
-            coverage = sum(map(mul, term_weights, degree)) / total
-            fused = self._base[doc] + 0.6 * coverage
-            if self.figure_bonus and engine._has_figure(doc, fq):
-                fused += 0.15
-            if self.counted is not None and engine._counts(doc, self.counted):
-                fused += 0.3  # "1.3万多个基层党组织": the passage counts what is asked
-            if self.number_malus and not engine._has_number(doc):
-                fused -= 0.3  # a "how many" question is not answered by a passage with no number
-            kind = passages[doc].kind
+    def _complete(self, doc: int) -> _Scored:
+        """The candidate's fused score: figure bonuses and penalties, then the kind bonus."""
+        scored = self._scored.get(doc)
+        if scored is None:
+            engine = self.engine
+            fused, coverage, matched, c = self._partial[doc]
+            if self.figure_bonus:
+                known = self._figure_facts.get(doc)
+                if known if known is not None else engine._has_figure(doc, self.fq):
+                    fused += 0.15
+            if self.counted is not None:
+                known = self._count_facts.get(doc)
+                if known if known is not None else engine._counts(doc, self.counted):
+                    fused += 0.3  # "1.3万多个基层党组织": the passage counts what is asked
+            if self.number_malus:
+                known = self._number_facts.get(doc)
+                if not (known if known is not None else engine._has_number(doc)):
+                    fused -= 0.3  # a "how many" question is not answered by a passage with no number
+            kind = engine.knowledge.passages[doc].kind
             if kind == "byline" and not matched:
                 fused -= 0.2
             if kind in self.wanted_kinds:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
-            heapq.heappush(self._heap, (-fused, doc, _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)))
+            scored = self._scored[doc] = _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)
+        return scored
+
+    def _finish(self, count: int) -> None:
+        for _, doc in self._bounds[self._next : self._next + count]:
+            scored = self._complete(doc)
+            heapq.heappush(self._heap, (-scored.fused, doc, scored))
+        self._next = min(self._next + count, len(self._bounds))
 
     def _pop(self) -> _Scored | None:
         while True:
             if self._heap and (self._next >= len(self._bounds) or self._heap[0][0] < self._bounds[self._next][0]):
-                # strictly better than any unscored bound (an equal one could win on passage)
+                # strictly better than any unfinished bound (an equal one could win on passage)
                 s = heapq.heappop(self._heap)[2]
                 self._emitted.append(s)
                 return s
             if self._next >= len(self._bounds):
                 return None
-            self._score(self._STEP)
+            self._finish(self._STEP)
 
     def __iter__(self) -> Iterator[_Scored]:
         i = 0
@@ -657,9 +691,29 @@ class _Ranking:
     def take(self, count: int) -> list[_Scored]:
         return list(itertools.islice(self, count))
 
-    def degree(self, doc: int, term: str) -> float:
-        """The degree to which scored candidate ``doc`` has ``term``."""
-        return self._matches[doc].degrees(term).get(doc, 0.0)
+    def coverage(self, doc: int) -> float:
+        return self._partial[doc][1]
+
+    def having_all(self, words: list[str]) -> set[int]:
+        """The candidates that have every one of ``words`` (degree above 0)."""
+        out = set(self._partial)
+        for w in words:
+            out &= self.matches.degrees(w).keys()
+        return out
+
+    def among(self, docs: set[int]) -> Iterator[_Scored]:
+        """The candidates ``docs`` in score order (finishing only those)."""
+        if len(docs) == len(self._partial):
+            yield from self
+            return
+        if not self._bounds:  # everything finished and sorted already
+            yield from (s for s in self._emitted if s.doc in docs)
+            return
+        sub = _Ranking.__new__(_Ranking)
+        sub.__dict__.update(self.__dict__)
+        sub._bounds = [b for b in self._bounds if b[1] in docs]
+        sub._next, sub._heap, sub._emitted = 0, [], []
+        yield from sub  # shares _scored: a candidate is finished once
 
 
 class _Matches:
@@ -797,16 +851,21 @@ def build_index(
     if total < BATCH_MIN_PASSAGES:
         words: list[tuple[str, ...]] = []
         bigrams: list[tuple[str, ...]] = []
+        norms: list[str] = []
         chars = 0
         for i, p in enumerate(passages, 1):
             text = passage_document_text(p)
-            a = tokenizer.analyze(text)
+            norm = normalize(text)
+            a = tokenizer.analyze(norm, normalized=True)
             words.append(a.words)
             bigrams.append(a.bigrams)
+            norms.append(norm)
             chars += len(text)
             if progress is not None and (i % 2000 == 0 or i == total):
                 progress(i, total, chars)
-        return PassageIndex.build(words, bigrams)
+        index = PassageIndex.build(words, bigrams)
+        index.texts = PassageTexts.join([PassageTexts.encode("\n".join(norms), len(norms))])
+        return index
     if workers is None:
         workers = _cpu_count() if total >= PARALLEL_MIN_PASSAGES else 1
     spans = [(i, min(i + BATCH_PASSAGES, total)) for i in range(0, total, BATCH_PASSAGES)]

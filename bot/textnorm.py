@@ -62,6 +62,15 @@ def is_cjk(ch: str) -> bool:
     return bool(_CJK_RE.match(ch))
 
 
+# Certainly letters or digits (ASCII, and the CJK ideographs of Unicode 1.1, all assigned):
+# runs of anything else are the only characters whose category needs looking up.
+_UNSURE_RUN_RE = re.compile("[^0-9A-Za-z\u4e00-\u9fa5]+")
+
+
+def _letters_and_digits(m: re.Match[str]) -> str:
+    return "".join([ch for ch in m.group() if unicodedata.category(ch)[0] in "LN"])
+
+
 def strip_punct(text: str) -> str:
     """``text`` without punctuation, symbols or white space (for comparing passages to gold)."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+    return _UNSURE_RUN_RE.sub(_letters_and_digits, text)
