@@ -42,7 +42,7 @@ from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
 from bot.render import Info
 from bot.textnorm import has_cjk, is_cjk, normalize, strip_punct
-from bot.tokenizer import Analysis, BatchAnalyzer, BatchTokens, GeneralNames, Tokenizer
+from bot.tokenizer import Analysis, BatchAnalyzer, BatchTokens, GeneralNames, Tokenizer, _is_punct
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -50,6 +50,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ranking a novel
+# A "how many" question's answer is almost surely the passage whose figure counts the asked
+# noun (1.3万多个基层党组织), even when another passage shares more of the question's words.
+COUNT_BONUS = 0.45
+# ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
+# question's other words are often the asker's own (参与, 数量) rather than the article's.
+COUNTED_COVERAGE = 0.6
 CANDIDATES = 30  # per channel, before coverage reranking
 PASSAGE_MEMO = 8192  # passages whose derived data (figures, normalised text …) are kept
 TERM_MEMO = 65536  # question words whose derived data (weight, name …) are kept
@@ -68,6 +74,42 @@ _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
     ("byline", re.compile(r"记者|作者|谁写|撰稿|稿子|实习生|署名")),
 )
+# 「市长是谁」, 「主任叫什么名字」: a question about who holds a post.
+_WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪位|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
+# 「2022年」: a year asked about.
+_YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
+_DETERMINERS = frozenset("这那哪一二两三四五六七八九十几每某各第该本此")
+_NAME_MIN_FREQ = 20  # jieba's name tags below this frequency are noise (太旧 3 ns)
+# The commonest Chinese surnames (about 85% of people): a word jieba does not know that starts
+# with one is likely a person's name.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+    "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+# 「第二张图片」, 「最后一幅照片」: a caption named by its position.
+_NTH_PICTURE_RE = re.compile(
+    r"(?:第\s*(?P<n>[一二三四五六七八九十两\d]{1,3})|(?P<last>最后|末)\s*一?)\s*(?:张|幅|个)?\s*(?:图片|照片|配图|相片|图)"
+)
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _small_number(text: str) -> int:
+    """「3」, 「三」, 「十二」 → 3, 3, 12; 0 for anything else."""
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十") and len(text) == 2:
+        return 10 + _CN_DIGITS.get(text[1], -10)
+    if len(text) == 1:
+        return _CN_DIGITS.get(text, 0)
+    if len(text) == 2 and text[1] == "十":
+        return 10 * _CN_DIGITS.get(text[0], 0)
+    if len(text) == 3 and text[1] == "十":
+        return 10 * _CN_DIGITS.get(text[0], 0) + _CN_DIGITS.get(text[2], 0)
+    return 0
+
+
 # Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
 _LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "人", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
@@ -114,6 +156,7 @@ class Engine:
         self._places: _Memo[int, tuple[str, ...]] = _Memo(PASSAGE_MEMO)
         self._term_facts: _Memo[tuple[str, str], object] = _Memo(TERM_MEMO)
         self._all_matches: _Matches | None = None
+        self._captions: list[list[int]] | None = None  # caption passages per document, in order
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
 
@@ -293,12 +336,15 @@ class Engine:
         if effective != stripped and not self._answerable(effective):
             effective = stripped  # the rewrite found nothing: answer the words as asked
         qnorm = norm if effective == stripped else normalize(effective)
-        analysis, tokens = self.tokenizer.analyze_tokens(qnorm, normalized=True)
+        # 「第三张图片」 names a caption by position (see _nth_captions): its words are not
+        # content, and 第三 does not ask for an ordinal figure.
+        searched = _NTH_PICTURE_RE.sub("图片", qnorm)
+        analysis, tokens = self.tokenizer.analyze_tokens(searched, normalized=True)
         if not analysis.terms and not analysis.bigrams:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
-        noun = self.tokenizer.asked_noun(qnorm)
-        fq = figure_query(qnorm, tokens, noun)
+        noun = self.tokenizer.asked_noun(searched)
+        fq = figure_query(searched, tokens, noun)
         if faq_hit is not None:
             idx = self.passage_index(faq_hit)
             if idx is not None:
@@ -366,7 +412,8 @@ class Engine:
         if noun is None:
             noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
         wanted_kinds = {kind for kind, cue in _KIND_CUES if cue.search(qnorm)}
-        cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES)
+        pictured = self._nth_captions(qnorm)
+        cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
         if not cands:
             return False, [], "no passage shares a word with the question"
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
@@ -375,17 +422,23 @@ class Engine:
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
         max_b = max(c.bigram_score for c in cands) or 1.0
-        ranking = _Ranking(self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds)
+        ranking = _Ranking(self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured)
         # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
         # exact order (and only the candidates that can still reach them, a score).
         if needed is None:
             needed = max(self.settings.top_k, 8)
         best = ranking.first()
-        foreign = [t for t in terms if t not in best.matched and self._foreign(t)]
+        foreign = [t for t in terms if t not in best.matched and (self._foreign(t) or self._person_like(t, qnorm))]
+        # A year the knowledge never mentions (2022年 when it reports 2023): a different report.
+        foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         threshold = self.settings.min_coverage
-        if best.coverage < threshold:
+        if best.coverage < threshold and not (
+            ranking.counted is not None
+            and best.coverage >= COUNTED_COVERAGE * threshold
+            and self._counts(best.doc, ranking.counted)
+        ):
             return False, ranking.take(needed), f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         if qnorm and _WHERE_CUE.search(qnorm) and not self._names_place(best.doc, set(terms)):
             return False, ranking.take(needed), "asks where, and the best passage names no other place"
@@ -395,12 +448,26 @@ class Engine:
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
         names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
-        if not (noun or strict or names):
+        if not (noun or strict or names or self._asked_role(qnorm)):
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
         counted = [n for n in noun if self._specific(n, noun)]
+        # "人大常委会主任是谁": the answer names that post, whole (not just a part of it).
+        role = self._asked_role(qnorm)
+        role_docs = None if role is None else {d for d, v in ranking.matches.degrees(role).items() if v >= 1.0}
         # Eligibility first needs the counted noun and the names: only candidates that have
         # them are walked in score order (the others are not eligible, whatever their score).
-        maybe = {d for d in ranking.having_all([*counted, *names]) if ranking.coverage(d) >= threshold}
+        maybe = {
+            d
+            for d in ranking.having_all([*counted, *names])
+            if ranking.coverage(d) >= threshold
+            or (
+                ranking.counted is not None
+                and ranking.coverage(d) >= COUNTED_COVERAGE * threshold
+                and self._counts(d, ranking.counted)
+            )
+        }
+        if role_docs is not None:
+            maybe &= role_docs
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
             if not strict or self._has_figure(s.doc, fq):
@@ -410,11 +477,44 @@ class Engine:
         if not eligible:
             if names and not ranking.having_all(names):
                 return False, ranking.take(needed), f"no relevant passage mentions {'、'.join(names)}"
-            what = f"'{''.join(noun)}'" if noun else f"a {fq.kind or fq.unit} figure"
+            what = f"'{''.join(noun) or role}'" if noun or role else f"a {fq.kind or fq.unit} figure"
             return False, ranking.take(needed), f"no relevant passage has {what}"
         chosen = {s.doc for s in eligible}
         scored = eligible + list(itertools.islice((s for s in ranking if s.doc not in chosen), needed - len(eligible)))
         return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
+
+    def _asked_role(self, qnorm: str) -> str | None:
+        """The post a who-question names (「人大常委会主任是谁」 → 主任), canonical; the answer
+        must mention it. None when the question is not of that shape."""
+        m = _WHO_RE.search(qnorm)
+        if m is None:
+            return None
+        words = [t.strip() for t in self.tokenizer.cut(qnorm[: m.start()]) if t.strip() and not _is_punct(t)]
+        if not words or not self.tokenizer.is_content(words[-1]):
+            return None
+        # The post is the compound's head: 党支部书记 → 书记 (a passage about the 党支部 that
+        # never names its 书记 does not answer).
+        subwords = self.tokenizer.subwords(words[-1])
+        return subwords[-1] if subwords else self.tokenizer.canonical(words[-1])
+
+    def _nth_captions(self, qnorm: str) -> frozenset[int]:
+        """The captions a question names by position (「第二张图片」, 「最后一张照片」): the
+        N-th caption of each document, in reading order."""
+        m = _NTH_PICTURE_RE.search(qnorm)
+        if m is None:
+            return frozenset()
+        if self._captions is None:
+            by_doc: dict[str, list[int]] = {}
+            for i, p in enumerate(self.knowledge.passages):
+                if p.kind == "caption":
+                    by_doc.setdefault(p.doc, []).append(i)
+            self._captions = list(by_doc.values())
+        n = -1 if m.group("last") else _small_number(m.group("n"))
+        out = set()
+        for captions in self._captions:
+            if n == -1 or 1 <= n <= len(captions):
+                out.add(captions[n - 1] if n > 0 else captions[-1])
+        return frozenset(out)
 
     def _specific(self, word: str, compound: Sequence[str]) -> bool:
         """Whether a word of the counted noun must be found: the head always; a modifier
@@ -513,19 +613,36 @@ class Engine:
         return self._term_facts.put(key, weight)  # type: ignore[return-value]
 
     def _is_name(self, term: str) -> bool:
-        """A place, person or organisation name (the domain dictionary's tags, then jieba's)."""
+        """A place, person or organisation name (the domain dictionary's tags, then jieba's).
+
+        jieba's tags are noisy in its rarest entries (太旧 3 ns): below ``_NAME_MIN_FREQ`` they
+        are not trusted. A common word it tags as a name (荣誉 nr) is fixed in the domain
+        dictionary with another tag (``荣誉 2877 n``)."""
         tag = self._tags.get(term)
         if tag:
             return tag in ("ns", "nr", "nrt", "nt")
-        return len(term) >= 2 and term in self.names
+        return len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
 
     def _foreign(self, term: str) -> bool:
-        """A name (佛山, 周杰伦, python) that appears nowhere in the knowledge."""
+        """A name (佛山, 周杰伦, 李明, python) that appears nowhere in the knowledge."""
         if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
             return False
         if _ASCII_WORD_RE.fullmatch(term):
             return True
-        return len(term) >= 2 and term in self.names
+        return self._is_name(term)
+
+    def _person_like(self, term: str, qnorm: str) -> bool:
+        """A word of the question that no passage has and jieba does not know, of two or three
+        characters, starting with a common surname (李明, 王建国): most likely a person's name.
+        Not after 这/那/一/几… (「那张图」: 张 counts the picture)."""
+        if not (2 <= len(term) <= 3 and term[0] in _SURNAMES and all(is_cjk(ch) for ch in term)):
+            return False
+        if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
+            return False
+        if term in self._tags or self.tokenizer.general_freq(term) != 0:
+            return False
+        at = qnorm.find(term)
+        return at == 0 or (at > 0 and qnorm[at - 1] not in _DETERMINERS)
 
     def _explain(
         self, analysis: Analysis, fq: FigureQuery, scored: list[_Scored], info: str, figures: Sequence[Figure]
@@ -577,9 +694,10 @@ class _Ranking:
         fq: FigureQuery,
         noun: tuple[str, ...],
         wanted_kinds: set[str],
+        pictured: frozenset[int] = frozenset(),
     ) -> None:
         self.engine = engine
-        self.fq, self.wanted_kinds = fq, wanted_kinds
+        self.fq, self.wanted_kinds, self.pictured = fq, wanted_kinds, pictured
         self.counted = noun[-1] if noun else None
         self.figure_bonus = bool(fq.unit or fq.kind)
         self.number_malus = fq.wants_number and fq.kind not in ("date", "year")
@@ -623,8 +741,10 @@ class _Ranking:
             if self.figure_bonus:
                 bound += 0.15
             if self.counted is not None:
-                bound += 0.3
+                bound += COUNT_BONUS
             if passages[c.doc].kind in wanted_kinds:
+                bound += 0.3
+            if c.doc in pictured:
                 bound += 0.3
             bounds.append((-(bound + 1e-9), c.doc))  # a margin for rounding
         bounds.sort()
@@ -644,7 +764,7 @@ class _Ranking:
             if self.counted is not None:
                 known = self._count_facts.get(doc)
                 if known if known is not None else engine._counts(doc, self.counted):
-                    fused += 0.3  # "1.3万多个基层党组织": the passage counts what is asked
+                    fused += COUNT_BONUS  # "1.3万多个基层党组织": the passage counts what is asked
             if self.number_malus:
                 known = self._number_facts.get(doc)
                 if not (known if known is not None else engine._has_number(doc)):
@@ -654,6 +774,8 @@ class _Ranking:
                 fused -= 0.2
             if kind in self.wanted_kinds:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
+            if doc in self.pictured:
+                fused += 0.3  # 「第二张图片」: that caption, not another one
             scored = self._scored[doc] = _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)
         return scored
 

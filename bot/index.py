@@ -211,8 +211,11 @@ class PassageIndex:
     def build(cls, word_corpus: Sequence[Sequence[str]], bigram_corpus: Sequence[Sequence[str]]) -> PassageIndex:
         return cls(Channel(word_corpus), Channel(bigram_corpus))
 
-    def search(self, words: Sequence[str], bigrams: Sequence[str], k: int) -> list[Candidate]:
-        """The union of each channel's top ``k``, with both channels' scores."""
+    def search(self, words: Sequence[str], bigrams: Sequence[str], k: int, include: Sequence[int] = ()) -> list[Candidate]:
+        """The union of each channel's top ``k``, with both channels' scores.
+
+        ``include``: passages that are candidates whatever their scores (a question that names
+        a passage by position, 「第二张图片」, may share no word with it)."""
         wcols = self.words.cols(words)
         bcols = self.bigrams.cols(bigrams)
         if k <= 0:
@@ -222,12 +225,14 @@ class PassageIndex:
             bacc = self.bigrams.accumulate(bcols)
             pool = dict.fromkeys(_best(wacc, k))
             pool.update(dict.fromkeys(_best(bacc, k)))
+            pool.update(dict.fromkeys(include))
             return [Candidate(d, wacc.get(d, 0.0), bacc.get(d, 0.0)) for d in pool]
         pool = {}
         for doc, _ in self.words.bm25.top_k_columns(wcols, k):
             pool[doc] = None
         for doc, _ in self.bigrams.bm25.top_k_columns(bcols, k):
             pool[doc] = None
+        pool.update(dict.fromkeys(include))
         docs = list(pool)
         if not docs:
             return []

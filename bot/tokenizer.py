@@ -88,6 +88,8 @@ _QUANTITY_QUESTION_RE = re.compile(r"^(?:(?:几|多少|若干)\w{0,2}|第[一二
 
 
 _ASK_RE = re.compile(r"(?:多少|几)(?:个)?")
+# "…的数量是多少": words that name the count itself, not what is counted.
+_QUANTITY_WORDS = frozenset({"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的"})
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
 _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {
     "场次", "人次", "周年", "公里", "公顷", "餐次", "万", "亿", "亿元", "万元", "平方米", "米", "吨", "%",
@@ -539,6 +541,16 @@ class Tokenizer:
     def _canon(self, token: str) -> str:
         return self.lexicon.synonyms.get(token, token)
 
+    def canonical(self, word: str) -> str:
+        """``word`` as the synonym table indexes it (老人 → 长者)."""
+        return self._canon(word)
+
+    def is_content(self, token: str) -> bool:
+        """Whether ``token`` counts as a content word (not a stopword, number or punctuation)."""
+        if not self._ready:
+            self.initialize()
+        return self._content(token)
+
     def _content(self, token: str) -> bool:
         """Whether a token counts as a content word (memoised: tokens repeat a lot)."""
         known = self._content_memo.get(token)
@@ -588,6 +600,7 @@ class Tokenizer:
             # Drop the verb between the noun and 多少: "零工市场枢纽建了几个" counts 枢纽, not 建了.
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
+                or before[-1] in _QUANTITY_WORDS  # "党组织数量是多少" counts 党组织
                 or (len(before[-1]) <= 2 and before[-1][-1] in "了过着")
                 or len(before[-1]) == 1
             ):
