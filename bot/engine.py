@@ -53,6 +53,8 @@ MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ra
 # A "how many" question's answer is almost surely the passage whose figure counts the asked
 # noun (1.3万多个基层党组织), even when another passage shares more of the question's words.
 COUNT_BONUS = 0.45
+# 「第二张图片」 names the passage outright: the question's other words only describe it.
+PICTURED_BONUS = 1.0
 # ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
 # question's other words are often the asker's own (参与, 数量) rather than the article's.
 COUNTED_COVERAGE = 0.6
@@ -338,9 +340,9 @@ class Engine:
         qnorm = norm if effective == stripped else normalize(effective)
         # 「第三张图片」 names a caption by position (see _nth_captions): its words are not
         # content, and 第三 does not ask for an ordinal figure.
-        searched = _NTH_PICTURE_RE.sub("图片", qnorm)
+        searched = _NTH_PICTURE_RE.sub(" ", qnorm)
         analysis, tokens = self.tokenizer.analyze_tokens(searched, normalized=True)
-        if not analysis.terms and not analysis.bigrams:
+        if not analysis.terms and not analysis.bigrams and searched == qnorm:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
         noun = self.tokenizer.asked_noun(searched)
@@ -434,6 +436,8 @@ class Engine:
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         threshold = self.settings.min_coverage
+        if best.doc in pictured:  # 「第二张图片说的啥」: the question names its passage
+            return True, ranking.take(needed), "the question names this caption by position"
         if best.coverage < threshold and not (
             ranking.counted is not None
             and best.coverage >= COUNTED_COVERAGE * threshold
@@ -745,7 +749,7 @@ class _Ranking:
             if passages[c.doc].kind in wanted_kinds:
                 bound += 0.3
             if c.doc in pictured:
-                bound += 0.3
+                bound += PICTURED_BONUS
             bounds.append((-(bound + 1e-9), c.doc))  # a margin for rounding
         bounds.sort()
         self._bounds = bounds
@@ -775,7 +779,7 @@ class _Ranking:
             if kind in self.wanted_kinds:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
             if doc in self.pictured:
-                fused += 0.3  # 「第二张图片」: that caption, not another one
+                fused += PICTURED_BONUS  # 「第二张图片」: that caption, whatever the words
             scored = self._scored[doc] = _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)
         return scored
 
