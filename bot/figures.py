@@ -326,7 +326,14 @@ def unit_matches(asked: str, unit: str) -> bool:
     """Whether a figure's unit answers the asked one (场 ~ 场次, 元 ~ 亿元, 个 ~ 万个)."""
     if not asked or not unit:
         return False
-    return asked == unit or unit.endswith(asked) or unit.startswith(asked) or (asked == "元" and "元" in unit)
+    for a in (asked, _UNIT_ALIASES.get(asked, asked)):
+        if a == unit or unit.endswith(a) or unit.startswith(a) or (a == "元" and "元" in unit):
+            return True
+    return False
+
+
+# Counters people use for the article's own (来了几趟 → 13次, 多少条措施 → 119项, 多少人 → 22万多名).
+_UNIT_ALIASES = {"趟": "次", "回": "次", "遍": "次", "条": "项", "人": "名", "顿": "餐次"}
 
 
 def _longest_common_run(a: str, b: str) -> int:
