@@ -496,10 +496,8 @@ class Engine:
         words = [t.strip() for t in self.tokenizer.cut(qnorm[: m.start()]) if t.strip() and not _is_punct(t)]
         if not words or not self.tokenizer.is_content(words[-1]):
             return None
-        # The post is the compound's head: 党支部书记 → 书记 (a passage about the 党支部 that
-        # never names its 书记 does not answer).
-        subwords = self.tokenizer.subwords(words[-1])
-        return subwords[-1] if subwords else self.tokenizer.canonical(words[-1])
+        # The whole post: 纪委书记 is not answered by a passage about the 市委书记.
+        return self.tokenizer.canonical(words[-1])
 
     def _nth_captions(self, qnorm: str) -> frozenset[int]:
         """The captions a question names by position (「第二张图片」, 「最后一张照片」): the

@@ -445,8 +445,9 @@ def rank_prepared(
             # 成员领办" singles out 237项 where word overlap alone ties with 54项.
             run = _longest_common_run(question_text, focus) if question_text else 0
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / 8.0)
+            right_unit = not unit or unit_matches(unit, fig.unit)
             if unit:
-                score *= 4.0 if unit_matches(unit, fig.unit) else 0.5
+                score *= 4.0 if right_unit else 0.5
             if kind:
                 score *= 3.0 if fig.kind == kind else 0.4
             elif query.wants_number and fig.kind in ("date", "year"):
@@ -458,13 +459,14 @@ def rank_prepared(
                     score *= 2.0  # "几个镇" → "6个镇"
                 elif any([n in found.before[-6:] for n in nouns]):
                     score *= 1.3  # "几项民生实事" → "民生实事54项": weaker, the noun may be a topic
-            # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家.
-            if total:
+            # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家 -- among
+            # the figures of the asked unit ("一共多少餐次" is not answered by 总数达114家).
+            if total and right_unit:
                 if found.total:
                     score *= 3.0
                 elif found.new:
                     score *= 0.5
-            if new:
+            if new and right_unit:
                 score *= 2.0 if found.new else 1.0
             scored.append((score, order, fig))
             order += 1
