@@ -42,6 +42,7 @@ from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
 from bot.render import Info
 from bot.textnorm import has_cjk, is_cjk, normalize, strip_punct
+from bot.thesaurus import Thesaurus, load_thesaurus
 from bot.tokenizer import Analysis, BatchAnalyzer, BatchTokens, GeneralNames, Tokenizer, _is_punct
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ra
 # A "how many" question's answer is almost surely the passage whose figure counts the asked
 # noun (1.3万多个基层党组织), even when another passage shares more of the question's words.
 COUNT_BONUS = 0.45
+# A thesaurus synonym matches to this degree (the exact word: 1.0).
+EXPANSION_DEGREE = 0.8
 # 「第二张图片」 names the passage outright: the question's other words only describe it.
 PICTURED_BONUS = 1.0
 # ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
@@ -140,9 +143,12 @@ class Engine:
         settings: RetrievalConfig,
         faq: Faq | None = None,
         fingerprint: str = "",
+        lexicon_root: Path | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.lexicon = lexicon
+        # Where an operator's lexicon/thesaurus.txt would be (the knowledge folder).
+        self.lexicon_root = lexicon_root
         self.tokenizer = tokenizer
         self.index = index
         self.settings = settings
@@ -159,6 +165,7 @@ class Engine:
         self._term_facts: _Memo[tuple[str, str], object] = _Memo(TERM_MEMO)
         self._all_matches: _Matches | None = None
         self._captions: list[list[int]] | None = None  # caption passages per document, in order
+        self._thesaurus: Thesaurus | None = None  # loaded at the first word that needs it
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
 
@@ -199,7 +206,9 @@ class Engine:
             index = build_index(tokenizer, knowledge.passages, progress)
             if cache_dir is not None:
                 cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts)
-        return cls(knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge))
+        return cls(
+            knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge), lex_root
+        )
 
     # ----------------------------------------------------------------- accessors
     @property
@@ -415,7 +424,9 @@ class Engine:
             noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
         wanted_kinds = {kind for kind, cue in _KIND_CUES if cue.search(qnorm)}
         pictured = self._nth_captions(qnorm)
-        cands = self.index.search(analysis.words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
+        # Words no passage uses are searched as their thesaurus synonyms that passages do use.
+        words = list(analysis.words) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
+        cands = self.index.search(words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
         if not cands:
             return False, [], "no passage shares a word with the question"
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
@@ -486,6 +497,32 @@ class Engine:
         chosen = {s.doc for s in eligible}
         scored = eligible + list(itertools.islice((s for s in ranking if s.doc not in chosen), needed - len(eligible)))
         return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
+
+    def _expansions(self, term: str) -> tuple[str, ...]:
+        """The words of the knowledge that the general thesaurus gives for ``term``, when no
+        passage uses ``term`` itself (提高 → 增强, 加强; 国外 → 海外). Names are not expanded."""
+        key = ("expansions", term)
+        known = self._term_facts.get(key)
+        if known is not None:
+            return known  # type: ignore[return-value]
+        out: tuple[str, ...] = ()
+        words = self.index.words
+        if len(term) >= 2 and has_cjk(term) and not words.doc_freq(term) and not self._is_name(term):
+            if self._thesaurus is None:
+                dirs = [self.lexicon_root] if self.lexicon_root is not None else []
+                self._thesaurus = load_thesaurus(dirs)
+            alts = []
+            group = self._thesaurus.synonyms(term)
+            for w in group:
+                c = self.tokenizer.canonical(w)
+                # Not through the domain table's wider groups (明天 ~ 将来 in the thesaurus, 将来
+                # ~ 起点 in the article's table: 明天 is not 起点).
+                if c != w and c not in group:
+                    continue
+                if len(c) >= 2 and c != term and words.doc_freq(c) and self.tokenizer.is_content(c):
+                    alts.append(c)
+            out = tuple(dict.fromkeys(alts))
+        return self._term_facts.put(key, out)  # type: ignore[return-value]
 
     def _asked_role(self, qnorm: str) -> str | None:
         """The post a who-question names (「人大常委会主任是谁」 → 主任), canonical; the answer
@@ -651,7 +688,10 @@ class Engine:
     ) -> dict[str, object]:
         return {
             "normalized": analysis.text,
-            "terms": {t: round(self.index.words.weight(t), 3) for t in dict.fromkeys(analysis.terms)},
+            # The weight each word has in coverage (see _weight), and where the general thesaurus
+            # stood in for a word no passage uses.
+            "terms": {t: round(self._weight(t), 3) for t in dict.fromkeys(analysis.terms)},
+            "expansions": {t: list(x) for t in dict.fromkeys(analysis.terms) if (x := self._expansions(t))},
             "words": list(analysis.words),
             "bigrams": list(analysis.bigrams),
             "figure_query": {"unit": fq.unit, "kind": fq.kind, "wants_number": fq.wants_number},
@@ -933,6 +973,11 @@ class _Matches:
                         k = sum(1 for f in found if d in f)
                         if k:
                             deg[d] = k / len(subs)
+        if not deg:
+            # A word no passage has counts, a little less, where the passages have a synonym.
+            for alt in self.engine._expansions(term):
+                for d, v in self.degrees(alt).items():
+                    deg[d] = max(deg.get(d, 0.0), EXPANSION_DEGREE * v)
         if len(self._degrees) >= TERM_MEMO:
             self._degrees.clear()
         self._degrees[term] = deg

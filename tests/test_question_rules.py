@@ -108,3 +108,45 @@ def test_rare_jieba_name_tags_are_not_trusted(engine: Engine) -> None:
     # jieba tags 太旧 (frequency 3) as a place: a complaint about an old estate is not a name.
     assert not engine._is_name(normalize("太旧"))
     assert engine._is_name("上海")
+
+
+THESAURUS_DOC = """---
+title: 测试科技
+---
+## 一 科技
+全市科技力量持续提升,海外人才回流加快,新建实验室12个。
+"""
+
+
+@pytest.fixture(scope="module")
+def with_thesaurus(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    folder = tmp_path_factory.mktemp("thesaurus")
+    (folder / "tech.md").write_text(THESAURUS_DOC, encoding="utf-8")
+    (folder / "lexicon").mkdir()
+    # An operator's own thesaurus (Cilin format): it takes the place of the packaged one.
+    (folder / "lexicon" / "thesaurus.txt").write_text(
+        "Ih06A03= 提高 提升 增高\nCb05B04= 国外 海外 域外\nZz00A01# 提高 进步\n", encoding="utf-8"
+    )
+    return Engine.build(folder)
+
+
+def test_a_word_no_passage_uses_is_searched_as_its_synonyms(with_thesaurus: Engine) -> None:
+    answer = with_thesaurus.ask("国外人才回来的多吗？", explain=True)
+    assert answer.answered
+    assert answer.explain["expansions"] == {"国外": ["海外"]}
+    answer = with_thesaurus.ask("科技力量有没有提高？", explain=True)
+    assert answer.answered
+    assert answer.explain["expansions"] == {"提高": ["提升"]}
+
+
+def test_the_thesaurus_does_not_stand_in_for_a_word_the_knowledge_has(with_thesaurus: Engine) -> None:
+    assert with_thesaurus._expansions("提升") == ()
+    assert with_thesaurus._expansions("进步") == ()  # '#' groups are related words, not synonyms
+
+
+def test_the_packaged_thesaurus_is_found() -> None:
+    from bot.thesaurus import load_thesaurus
+
+    th = load_thesaurus([])
+    assert len(th) > 5000, th.source
+    assert "海外" in th.synonyms("国外")

@@ -1,0 +1,127 @@
+"""A general Chinese thesaurus, for question words the knowledge never uses.
+
+People ask in their own words: 「科研实力有什么**提高**」 about a paragraph that says 「科技力量持续
+**提升**」. The domain synonym table (``knowledge/lexicon/synonyms.txt``) covers the article's own
+topics; this covers everyday vocabulary. It is read from, in order:
+
+1. ``<knowledge>/lexicon/thesaurus.txt`` — an operator's own list, in the format below;
+2. the copy of 哈工大《同义词词林扩展版》 (HIT-SCIR Tongyici Cilin, extended) that the
+   ``WordSimilarity`` package installs (``data/cilin_ex.txt``);
+3. nothing (no expansion).
+
+Format: one group a line, ``<code> word word …``. Cilin codes end in ``=`` (synonyms), ``#``
+(related, not equal) or ``@`` (a word alone); only ``=`` groups are used. A line without a code
+(plain words separated by spaces) is a synonym group too.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+
+log = logging.getLogger(__name__)
+
+THESAURUS_FILE = "thesaurus.txt"
+# Groups bigger than this are loose families (Cilin's 长久 group has 50 words, from 长期 to
+# 天荒地老): a word in them says little about the others.
+MAX_GROUP = 16
+
+
+class Thesaurus:
+    """word → its synonyms, looked up in the file's text on demand.
+
+    A question needs a few words; parsing all 17,000 groups up front would cost ~0.2 s at the
+    first question that needs one (a one-shot ``qabot ask`` would pay it), so each word is found
+    with ``str.find`` in the text and only its lines are parsed (memoised).
+    """
+
+    def __init__(self, text: str = "", source: str = "") -> None:
+        self.source = source
+        # One group a line, words between spaces: " word " finds a word exactly (a word
+        # between two spaces or a tab still parses right; it may only be missed).
+        self._text = "\n" + text.replace("\r\n", "\n").replace("\t", " ") + "\n"
+        self._memo: dict[str, list[str]] = {}
+
+    def __bool__(self) -> bool:
+        return len(self._text) > 2
+
+    def __len__(self) -> int:
+        """How many synonym groups the file has."""
+        return len(parse(self._text.splitlines()))
+
+    def synonyms(self, word: str) -> list[str]:
+        """The words sharing a synonym group with ``word`` (file order, without ``word``)."""
+        known = self._memo.get(word)
+        if known is not None:
+            return list(known)
+        out: dict[str, None] = {}
+        text = self._text
+        if word and " " not in word and "\n" not in word:
+            for needle in (f" {word} ", f" {word}\n", f"\n{word} "):
+                at = text.find(needle)
+                while at != -1:
+                    line_start = text.rfind("\n", 0, at + 1) + 1
+                    line_end = text.find("\n", at + 1)
+                    for group in parse([text[line_start:line_end]]):
+                        if word in group:
+                            out.update((w, None) for w in group if w != word)
+                    at = text.find(needle, at + 1)
+        result = list(out)
+        if len(self._memo) < 65536:
+            self._memo[word] = result
+        return list(result)
+
+
+def parse(lines: Iterable[str]) -> list[tuple[str, ...]]:
+    """The synonym groups of a Cilin-format text (see the module docstring); groups bigger than
+    ``MAX_GROUP`` are dropped."""
+    groups = []
+    for line in lines:
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        code = parts[0]
+        if code[-1:] in ("=", "#", "@") and code[:1].isascii():
+            if code[-1] != "=":
+                continue
+            parts = parts[1:]
+        # NFKC and lower case only: the file is in simplified characters already, and OpenCC on
+        # its 77,000 words would cost a second.
+        words = tuple(dict.fromkeys(w for w in (unicodedata.normalize("NFKC", p).lower() for p in parts) if w))
+        if 2 <= len(words) <= MAX_GROUP:
+            groups.append(words)
+    return groups
+
+
+def _packaged() -> Path | None:
+    try:
+        dist = metadata.distribution("WordSimilarity")
+    except metadata.PackageNotFoundError:
+        return None
+    path = Path(str(dist.locate_file("data/cilin_ex.txt")))
+    return path if path.is_file() else None
+
+
+def load_thesaurus(lexicon_dirs: Iterable[Path]) -> Thesaurus:
+    """The first thesaurus found: ``<dir>/lexicon/thesaurus.txt`` for each dir, then the package's.
+
+    An unreadable file is logged and skipped: the bot answers without it rather than not at all.
+    """
+    candidates = [d / "lexicon" / THESAURUS_FILE for d in lexicon_dirs]
+    packaged = _packaged()
+    if packaged is not None:
+        candidates.append(packaged)
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("thesaurus %s not read (%s); answering without it", path, exc)
+            continue
+        return Thesaurus(text, str(path))
+    return Thesaurus("", "")
