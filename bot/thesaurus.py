@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
-
 log = logging.getLogger(__name__)
 
 THESAURUS_FILE = "thesaurus.txt"
