@@ -54,6 +54,8 @@ MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ra
 # A "how many" question's answer is almost surely the passage whose figure counts the asked
 # noun (1.3万多个基层党组织), even when another passage shares more of the question's words.
 COUNT_BONUS = 0.45
+# A word weighing at least this share of the top weight is rare in general Chinese too.
+RARE_SHARE = 0.85
 # A thesaurus synonym matches to this degree (the exact word: 1.0).
 EXPANSION_DEGREE = 0.8
 # 「第二张图片」 names the passage outright: the question's other words only describe it.
@@ -447,6 +449,13 @@ class Engine:
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         threshold = self.settings.min_coverage
+        if fq.kind in ("date", "time"):
+            # "哪一天结业" asks when one event happened: a rare word no passage has (结业) is
+            # that event, and the passage about the same 读书班's 开班 does not date it.
+            top = self.index.words.weight("\x00")
+            missing = [t for t in terms if t not in best.matched and weights[t] >= RARE_SHARE * top]
+            if missing:
+                return False, ranking.take(needed), f"asks when {'、'.join(missing)} happened, which no passage mentions"
         if best.doc in pictured:  # 「第二张图片说的啥」: the question names its passage
             return True, ranking.take(needed), "the question names this caption by position"
         if best.coverage < threshold and not (

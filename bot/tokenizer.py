@@ -84,7 +84,11 @@ def _split_counter(text: str) -> str:
 
 
 # "几天", "多少钱", "几个": the question's frame, not its topic (the unit is read elsewhere).
-_QUANTITY_QUESTION_RE = re.compile(r"^(?:(?:几|多少|若干)\w{0,2}|第[一二三四五六七八九十几\d]+[张个次条段幅])$")
+# Question words, whole or as the head of what jieba keeps as one word (哪些地方, 哪一天,
+# 什么方面, 第几, 老几): they ask, they are not what is asked about.
+_QUANTITY_QUESTION_RE = re.compile(
+    r"^(?:(?:几|多少|若干)\w{0,2}|第[一二三四五六七八九十几\d]+[张个次条段幅]|哪\w{0,3}|什么\w{0,2}|第几\w{0,2}|老几)$"
+)
 
 
 _ASK_RE = re.compile(r"(?:多少|几)(?:个)?")
