@@ -17,6 +17,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from itertools import compress, repeat
 from operator import mul
@@ -133,7 +134,17 @@ class Engine:
         are unchanged, and saved there after a build. ``progress(done, total, chars)`` is called
         while passages are tokenized.
         """
-        root = Path(knowledge_path).resolve()
+        with _gc_paused():
+            return cls._build(Path(knowledge_path).resolve(), settings, cache_dir, progress)
+
+    @classmethod
+    def _build(
+        cls,
+        root: Path,
+        settings: RetrievalConfig | None,
+        cache_dir: Path | None,
+        progress: Callable[[int, int, int], None] | None,
+    ) -> Engine:
         files = document_files(root)
         lex_root = root if root.is_dir() else root.parent
         lexicon = load_lexicon(lex_root, fallback_dir=BUNDLED_KNOWLEDGE)
@@ -830,6 +841,20 @@ class _Matches:
             self._degrees.clear()
         self._degrees[term] = deg
         return deg
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the knowledge is loaded and indexed: millions of
+    objects are made there and all stay, and each full collection would walk them all again
+    (a third of the time to parse 100k passages). Collection resumes afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _K = TypeVar("_K")
