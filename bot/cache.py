@@ -49,6 +49,11 @@ def cache_key(files: Iterable[Path], extra: str = "") -> str:
     return h.hexdigest()[:32]
 
 
+def has(cache_dir: Path, key: str) -> bool:
+    """Whether an index is saved for ``key`` (it may still turn out unreadable)."""
+    return all((cache_dir / f"{key}.{c}.npz").is_file() for c in _CHANNELS)
+
+
 def load(cache_dir: Path, key: str) -> tuple[SparseBM25, SparseBM25] | None:
     """The saved channels for ``key``, or None when absent or unreadable (then: rebuild)."""
     paths = [cache_dir / f"{key}.{c}.npz" for c in _CHANNELS]

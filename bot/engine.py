@@ -17,6 +17,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from itertools import compress, repeat
 from operator import mul
@@ -37,7 +38,7 @@ from bot.figures import (
     unit_matches,
 )
 from bot.index import Candidate, Channel, IndexMerger, PassageIndex, PassageTexts
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge import Knowledge, document_files, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
 from bot.render import Info
@@ -46,7 +47,7 @@ from bot.thesaurus import Thesaurus, load_thesaurus
 from bot.tokenizer import Analysis, BatchAnalyzer, BatchTokens, GeneralNames, Tokenizer, _is_punct
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -187,27 +188,54 @@ class Engine:
         are unchanged, and saved there after a build. ``progress(done, total, chars)`` is called
         while passages are tokenized.
         """
-        root = Path(knowledge_path).resolve()
-        knowledge = load_knowledge(root)
+        with _gc_paused():
+            return cls._build(Path(knowledge_path).resolve(), settings, cache_dir, progress)
+
+    @classmethod
+    def _build(
+        cls,
+        root: Path,
+        settings: RetrievalConfig | None,
+        cache_dir: Path | None,
+        progress: Callable[[int, int, int], None] | None,
+    ) -> Engine:
+        files = document_files(root)
         lex_root = root if root.is_dir() else root.parent
         lexicon = load_lexicon(lex_root, fallback_dir=BUNDLED_KNOWLEDGE)
-        faq = load_faq(lex_root, knowledge)
-        tokenizer = Tokenizer(lexicon)
-        tokenizer.initialize()
-        index = None
+        key = ""
         if cache_dir is not None:
             # One sub-folder per knowledge folder, so two bots sharing a cache never evict each other.
             cache_dir = cache_dir / hashlib.sha256(str(root).encode()).hexdigest()[:12]
-            key = cache.cache_key([*knowledge.files, *lexicon.files])
-            loaded = cache.load(cache_dir, key)
-            if loaded is not None and len(loaded[0]) == len(knowledge.passages):
-                texts = cache.load_texts(cache_dir, key, len(knowledge.passages))
-                index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]), texts)
-                log.info("index loaded from %s", cache_dir)
-        if index is None:
-            index = build_index(tokenizer, knowledge.passages, progress)
+            key = cache.cache_key([*files, *lexicon.files])
+        # Big knowledge that is not saved yet will be indexed by worker processes: start them
+        # now, so that their start-up (~2 s) overlaps reading and parsing the documents.
+        pool = None
+        workers = _cpu_count()
+        if workers > 1 and (cache_dir is None or not cache.has(cache_dir, key)) and _document_bytes(files) >= PARALLEL_MIN_BYTES:
+            try:
+                pool = _start_pool(lexicon, workers)
+            except OSError:
+                pass  # build_index tries again, and says why it goes on in one process
+        try:
+            knowledge = load_knowledge(root)
+            faq = load_faq(lex_root, knowledge)
+            tokenizer = Tokenizer(lexicon)
+            tokenizer.initialize()
+            index = None
             if cache_dir is not None:
-                cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts)
+                loaded = cache.load(cache_dir, key)
+                if loaded is not None and len(loaded[0]) == len(knowledge.passages):
+                    texts = cache.load_texts(cache_dir, key, len(knowledge.passages))
+                    index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]), texts)
+                    log.info("index loaded from %s", cache_dir)
+            if index is None:
+                index = build_index(tokenizer, knowledge.passages, progress, pool=pool)
+                pool = None  # build_index shut it down
+                if cache_dir is not None:
+                    cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         return cls(
             knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge), lex_root
         )
@@ -993,6 +1021,20 @@ class _Matches:
         return deg
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the knowledge is loaded and indexed: millions of
+    objects are made there and all stay, and each full collection would walk them all again
+    (a third of the time to parse 100k passages). Collection resumes afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -1017,6 +1059,7 @@ def build_index(
     progress: Callable[[int, int, int], None] | None = None,
     *,
     workers: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> PassageIndex:
     """Tokenize every passage (headings included) and build both BM25 channels.
 
@@ -1024,7 +1067,23 @@ def build_index(
     passages go through :class:`BatchAnalyzer` (same tokens, vectorised), and from
     ``PARALLEL_MIN_PASSAGES`` on in ``workers`` processes (default: one per CPU), each with its
     own tokenizer; batches are merged in order, so the index is the same either way.
+    ``pool`` (from :func:`_start_pool`, already starting) is used for those processes, and
+    shut down in any case.
     """
+    try:
+        return _build_index(tokenizer, passages, progress, workers, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _build_index(
+    tokenizer: Tokenizer,
+    passages: Sequence[Passage],
+    progress: Callable[[int, int, int], None] | None,
+    workers: int | None,
+    pool: ProcessPoolExecutor | None,
+) -> PassageIndex:
     total = len(passages)
     if total < BATCH_MIN_PASSAGES:
         words: list[tuple[str, ...]] = []
@@ -1049,7 +1108,10 @@ def build_index(
     spans = [(i, min(i + BATCH_PASSAGES, total)) for i in range(0, total, BATCH_PASSAGES)]
     merger = IndexMerger()
     chars = 0
-    for (start, stop), batch in zip(spans, _analyze_batches(tokenizer, passages, spans, workers)):
+    if workers <= 1 and pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = None
+    for (start, stop), batch in zip(spans, _analyze_batches(tokenizer, passages, spans, workers, pool)):
         merger.add(batch)
         chars += sum(len(passage_document_text(p)) for p in passages[start:stop])
         if progress is not None:
@@ -1059,6 +1121,8 @@ def build_index(
 
 BATCH_MIN_PASSAGES = 4_000  # BatchAnalyzer's set-up (~1 s) pays from here
 PARALLEL_MIN_PASSAGES = 20_000  # a worker process's start-up (~2 s) pays from here
+# Documents this big (~20k passages of 70 characters) start the worker pool before they are parsed.
+PARALLEL_MIN_BYTES = 4 << 20
 BATCH_PASSAGES = 5_000  # passages per batch (and per task of a worker)
 
 
@@ -1069,8 +1133,43 @@ def _cpu_count() -> int:
         return max(1, min(os.cpu_count() or 1, 8))
 
 
+def _document_bytes(files: Sequence[Path]) -> int:
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass  # load_knowledge names the file
+    return total
+
+
+def _start_pool(lexicon: Lexicon, workers: int) -> ProcessPoolExecutor:
+    """Worker processes for :func:`build_index`, spawning now (OSError if they cannot)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the bot may have threads (Telegram), and forking those is unsafe.
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_start, initargs=(lexicon,))
+    try:
+        for _ in range(workers):  # the executor spawns a process per task submitted, up to `workers`
+            pool.submit(_worker_ready)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return pool
+
+
+def _worker_ready() -> None:
+    """A task that makes the executor spawn a worker (which then loads its dictionary)."""
+
+
 def _analyze_batches(
-    tokenizer: Tokenizer, passages: Sequence[Passage], spans: list[tuple[int, int]], workers: int
+    tokenizer: Tokenizer,
+    passages: Sequence[Passage],
+    spans: list[tuple[int, int]],
+    workers: int,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[BatchTokens]:
     """The :class:`BatchTokens` of each span of passages, in order."""
     if workers > 1:
@@ -1078,7 +1177,7 @@ def _analyze_batches(
 
         done = 0
         try:
-            for batch in _analyze_in_pool(tokenizer.lexicon, passages, spans, workers):
+            for batch in _analyze_in_pool(tokenizer.lexicon, passages, spans, workers, pool=pool):
                 done += 1
                 yield batch
             return
@@ -1091,14 +1190,15 @@ def _analyze_batches(
 
 
 def _analyze_in_pool(
-    lexicon: Lexicon, passages: Sequence[Passage], spans: list[tuple[int, int]], workers: int
+    lexicon: Lexicon,
+    passages: Sequence[Passage],
+    spans: list[tuple[int, int]],
+    workers: int,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[BatchTokens]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: the bot may have threads (Telegram), and forking those is unsafe.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_start, initargs=(lexicon,)) as pool:
+    if pool is None:
+        pool = _start_pool(lexicon, workers)
+    with pool:
         pending: deque[Future[BatchTokens]] = deque()
         todo = iter(spans)
         for start, stop in itertools.islice(todo, 2 * workers):  # a few tasks ahead, not all

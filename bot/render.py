@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.models import Answer, Figure, Hit
 
@@ -18,8 +19,9 @@ TELEGRAM_LIMIT = 4096
 KIND_LABEL = {"caption": "图片说明", "lead": "导语", "byline": "署名", "paragraph": "正文"}
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A stretch of passage text to mark (a tuple: several are made per answer rendered)."""
+
     start: int
     end: int
     style: str  # "match" | "figure"

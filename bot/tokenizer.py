@@ -355,6 +355,7 @@ class Tokenizer:
         self._logp_total = -1
         self._hmm_memo: dict[str, list[str]] = {}
         self._hmm_epoch = -1
+        self._token_memo: dict[str, tuple[tuple[str, ...], str, str | None, str]] = {}
 
     def initialize(self) -> None:
         """Open jieba's dictionary and add the domain words; idempotent."""
@@ -660,19 +661,17 @@ class Tokenizer:
         norm = text if normalized else normalize(text)
         norm = _split_counter(norm)
         self._need(norm)
-        freq = self._jieba.FREQ
-        content = self._content
-        canon = self._canon
+        memo = self._token_memo
         terms: list[str] = []
         surface: list[str] = []
         bigrams: list[str] = []
         words: list[str] = []
-        run: list[str] = []
+        run: list[str] = []  # the CJK characters of each content word of the current run
 
         def flush() -> None:
             if not run:
                 return
-            cjk = _NOT_CJK_RE.sub("", "".join(run))
+            cjk = "".join(run)
             if len(cjk) == 1:
                 bigrams.append(cjk)
             bigrams.extend([cjk[i : i + 2] for i in range(len(cjk) - 1)])
@@ -680,24 +679,47 @@ class Tokenizer:
 
         tokens = self._cut(norm)
         for tok in tokens:
-            n = len(tok)
-            if n > 2:
-                for size in (2, 3) if n > 3 else (2,):
-                    for i in range(n - size + 1):
-                        gram = tok[i : i + size]
-                        if freq.get(gram) and content(gram):
-                            words.append(canon(gram.strip()))
-            if content(tok):
-                word = tok.strip()
-                c = canon(word)
+            known = memo.get(tok)
+            if known is None:
+                known = self._describe(tok)
+            subwords, word, c, cjk = known
+            if subwords:
+                words.extend(subwords)
+            if c is not None:
                 words.append(c)
                 terms.append(c)
                 surface.append(word)
-                run.append(c)
+                run.append(cjk)
             else:
                 flush()
         flush()
         return Analysis(norm, tuple(words), tuple(bigrams), tuple(terms), tuple(surface)), tokens
+
+    def _describe(self, tok: str) -> tuple[tuple[str, ...], str, str | None, str]:
+        """What :meth:`analyze_tokens` takes from one token of the cut (memoised: questions
+        repeat words): its dictionary 2- and 3-grams that are content words (canonical), the
+        word as written, its canonical form (None if it is not a content word) and the CJK
+        characters of that form. The grams' dictionary entries are loaded: they are substrings
+        of the text, whose entries ``_need`` loaded."""
+        freq = self._jieba.FREQ
+        content = self._content
+        canon = self._canon
+        subwords: list[str] = []
+        n = len(tok)
+        if n > 2:
+            for size in (2, 3) if n > 3 else (2,):
+                for i in range(n - size + 1):
+                    gram = tok[i : i + size]
+                    if freq.get(gram) and content(gram):
+                        subwords.append(canon(gram.strip()))
+        word = tok.strip()
+        c = canon(word) if content(tok) else None
+        # Removing non-CJK characters commutes with joining: per word here, per run in flush().
+        known = (tuple(subwords), word, c, _NOT_CJK_RE.sub("", c) if c is not None else "")
+        if len(self._token_memo) >= 200_000:
+            self._token_memo.clear()
+        self._token_memo[tok] = known
+        return known
 
 
 # ---------------------------------------------------------------------- batch analysis

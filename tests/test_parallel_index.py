@@ -173,3 +173,33 @@ def test_answers_from_a_batch_built_and_reloaded_index_are_the_same(
             got = engine.ask(q, explain=True)
             assert got.to_json() == expected.to_json()
             assert got.explain == expected.explain
+
+
+def test_a_pool_started_before_parsing_builds_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tokenizer: Tokenizer
+) -> None:
+    """Big unsaved knowledge starts its worker pool before the documents are parsed; the pool
+    is used (and shut down) by build_index. Saved knowledge starts none."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    texts = [t.replace("\n", " ") for t in _texts(1200) if t.strip() and "\n" not in t.strip()]
+    (folder / "a.txt").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    reference = Engine.build(folder)
+    started: list[int] = []
+    real_start = engine_module._start_pool
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(1)
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "_start_pool", counting)
+    monkeypatch.setattr(engine_module, "_cpu_count", lambda: 2)
+    monkeypatch.setattr(engine_module, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine_module, "PARALLEL_MIN_PASSAGES", 0)
+    monkeypatch.setattr(engine_module, "BATCH_MIN_PASSAGES", 0)
+    monkeypatch.setattr(engine_module, "BATCH_PASSAGES", 700)
+    built = Engine.build(folder, cache_dir=tmp_path / "cache")
+    assert started == [1]
+    _same_index(reference.index, built.index)
+    Engine.build(folder, cache_dir=tmp_path / "cache")  # loaded: no pool
+    assert started == [1]
