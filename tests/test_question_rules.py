@@ -163,3 +163,18 @@ def test_a_when_question_needs_its_event(gallery: Engine, engine: Engine) -> Non
     refused = engine.ask("市领导的读书班是哪一天结业的？")
     assert not refused.answered and "结业" in refused.reason
     assert not gallery.ask("开平碉楼是哪一年竣工的？").answered
+
+
+def test_chinese_ordinals_are_figures_but_idioms_are_not() -> None:
+    from bot.figures import extract_figures
+
+    values = lambda text: [(f.value, f.kind) for f in extract_figures(text, "x#1")]  # noqa: E731
+    assert values("省委第四巡回督导组") == [("第四", "ordinal")]
+    assert values("市第十四次党代会") == [("第十四次", "ordinal")]
+    assert values("第二十一届大会") == [("第二十一届", "ordinal")]
+    assert values("第一时间传达") == []  # 第一 is mostly an idiom (第一时间, 第一责任人)
+
+
+def test_which_ordinal_on_the_article(engine: Engine) -> None:
+    answer = engine.ask("负责指导江门主题教育的是省委第几巡回督导组？")
+    assert answer.answered and answer.figures[0].value == "第四"
