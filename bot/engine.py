@@ -505,7 +505,12 @@ class Engine:
         counted = [n for n in noun if self._specific(n, noun)]
         # "人大常委会主任是谁": the answer names that post, whole (not just a part of it).
         role = self._asked_role(qnorm)
-        role_docs = None if role is None else {d for d, v in ranking.matches.degrees(role).items() if v >= 1.0}
+        role_docs = None
+        if role is not None:
+            # ... and, for 「双碳实验室的负责人」, the entity whose post it is (a domain noun).
+            for word in (role, *self._role_holder(qnorm)):
+                having = {d for d, v in ranking.matches.degrees(word).items() if v >= 1.0}
+                role_docs = having if role_docs is None else role_docs & having
         # Eligibility first needs the counted noun and the names: only candidates that have
         # them are walked in score order (the others are not eligible, whatever their score).
         maybe = {
@@ -572,6 +577,19 @@ class Engine:
             return None
         # The whole post: 纪委书记 is not answered by a passage about the 市委书记.
         return self.tokenizer.canonical(words[-1])
+
+    def _role_holder(self, qnorm: str) -> tuple[str, ...]:
+        """「双碳实验室的负责人是谁」 → (双碳实验室,): the domain noun (a dictionary entry tagged
+        n…) whose post a who-question asks about. A verb there (「参与采写的实习生」) is not one."""
+        m = _WHO_RE.search(qnorm)
+        if m is None:
+            return ()
+        words = [t.strip() for t in self.tokenizer.cut(qnorm[: m.start()]) if t.strip() and not _is_punct(t)]
+        if len(words) >= 3 and words[-2] == "的":
+            holder = self.tokenizer.canonical(words[-3])
+            if self._tags.get(holder, "").startswith("n") and not self._tags.get(holder, "").startswith(("nr", "ns")):
+                return (holder,)
+        return ()
 
     def _nth_captions(self, qnorm: str) -> frozenset[int]:
         """The captions a question names by position (「第二张图片」, 「最后一张照片」): the

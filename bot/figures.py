@@ -40,6 +40,8 @@ _LIST_SEP_RE = re.compile(r"、|以及|及|和")
 _MONEY_UNITS = {"亿元", "万元", "千元", "元", "元钱", "块钱", "块"}
 _TOTAL_WORDS = re.compile(r"总数|总量|总计|合计|累计|共|达")
 _NEW_WORDS = re.compile(r"新增|新建|增加")
+# The longest verbatim run of the question around a figure counts 1/RUN_SCALE per character.
+RUN_SCALE = 6.0
 _SHOWN_PREFIXES = {"第", "超过", "超", "约", "近", "逾", "不少于", "不到"}
 
 
@@ -444,7 +446,7 @@ def rank_prepared(
             # The longest run of the question found verbatim around the figure: "县(市、区)领导班子
             # 成员领办" singles out 237项 where word overlap alone ties with 54项.
             run = _longest_common_run(question_text, focus) if question_text else 0
-            score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / 8.0)
+            score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / RUN_SCALE)
             right_unit = not unit or unit_matches(unit, fig.unit)
             if unit:
                 score *= 4.0 if right_unit else 0.5
