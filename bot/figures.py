@@ -447,6 +447,8 @@ def rank_prepared(
             # 成员领办" singles out 237项 where word overlap alone ties with 54项.
             run = _longest_common_run(question_text, focus) if question_text else 0
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / RUN_SCALE)
+            if question_text and fig.value in question_text:
+                score *= 0.1  # 「第四巡回督导组来了几趟」: what the question says is not its answer
             right_unit = not unit or unit_matches(unit, fig.unit)
             if unit:
                 score *= 4.0 if right_unit else 0.5

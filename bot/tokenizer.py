@@ -609,6 +609,7 @@ class Tokenizer:
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
                 or before[-1] in _QUANTITY_WORDS  # "党组织数量是多少" counts 党组织
+                or not self._content(before[-1])  # "一共有", "大概": fillers before 多少
                 or (len(before[-1]) <= 2 and before[-1][-1] in "了过着")
                 or len(before[-1]) == 1
             ):

@@ -181,3 +181,14 @@ def test_chinese_ordinals_are_figures_but_idioms_are_not() -> None:
 def test_which_ordinal_on_the_article(engine: Engine) -> None:
     answer = engine.ask("负责指导江门主题教育的是省委第几巡回督导组？")
     assert answer.answered and answer.figures[0].value == "第四"
+
+
+def test_a_figure_the_question_states_is_not_its_answer(engine: Engine) -> None:
+    answer = engine.ask("省委第四巡回督导组来了江门几趟？")
+    assert answer.answered and answer.figures[0].value == "13次"
+
+
+def test_fillers_before_how_many_leave_the_counted_noun(engine: Engine) -> None:
+    assert engine.tokenizer.asked_noun(normalize("参加主题教育的基层党组织一共有多少个？")) == ("基层党组织",)
+    answer = engine.ask("参加主题教育的基层党组织一共有多少个？")
+    assert answer.figures[0].value.startswith("1.3万")
