@@ -23,7 +23,7 @@ from bot.tokenizer import jieba_version
 log = logging.getLogger(__name__)
 
 # Bump when tokenisation or the index layout changes in a way the inputs do not show.
-INDEX_VERSION = "qabot-index-1"
+INDEX_VERSION = "qabot-index-2"
 _CHANNELS = ("words", "bigrams")
 
 
@@ -33,10 +33,31 @@ def default_cache_dir() -> Path:
     return Path(base) / "qabot"
 
 
+_CODE_FINGERPRINT: str | None = None
+
+
+def _code_fingerprint() -> str:
+    """A digest of the modules that decide what the index holds (normalisation, tokenisation,
+    index layout): a code change there invalidates saved indexes even when no input changed,
+    so forgetting to bump INDEX_VERSION cannot serve a stale index."""
+    global _CODE_FINGERPRINT
+    if _CODE_FINGERPRINT is None:
+        h = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for name in ("textnorm.py", "tokenizer.py", "index.py", "bm25.py", "knowledge.py"):
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:  # a zipped or frozen install: fall back on INDEX_VERSION alone
+                h.update(name.encode())
+        _CODE_FINGERPRINT = h.hexdigest()[:16]
+    return _CODE_FINGERPRINT
+
+
 def cache_key(files: Iterable[Path], extra: str = "") -> str:
     """A hex digest of the index version, jieba's version, ``extra`` and the files' contents."""
     h = hashlib.sha256()
     h.update(INDEX_VERSION.encode())
+    h.update(_code_fingerprint().encode())
     h.update(jieba_version().encode())
     h.update(extra.encode())
     for path in files:

@@ -91,7 +91,7 @@ _QUANTITY_QUESTION_RE = re.compile(
 )
 
 
-_ASK_RE = re.compile(r"(?:多少|几)(?:个)?")
+_ASK_RE = re.compile(r"(?<!老)(?:多少|几)(?:个)?")  # not 排老几 (an ordinal, colloquially)
 # "…的数量是多少": words that name the count itself, not what is counted.
 _QUANTITY_WORDS = frozenset(
     {"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的", "百分之", "百分"}
@@ -369,7 +369,8 @@ class Tokenizer:
                 self._add_word(e.word, e.freq, e.tag)
             # Synonyms must survive segmentation whole, or "找活干" never reaches the table.
             known = {e.word for e in self.lexicon.entries}
-            for w in self.lexicon.synonyms:
+            # So must the stoplist's fillers ("靠谱" cut as 靠/谱 would count as two words).
+            for w in [*self.lexicon.synonyms, *sorted(self.lexicon.stopwords)]:
                 if len(w) > 1 and w not in known:
                     self._need(w[:2])
                     if jt.FREQ.get(w, 0) == 0:

@@ -82,3 +82,14 @@ def test_a_read_only_cache_folder_still_answers(folder: Path, tmp_path: Path) ->
     cache.write_text("a file where a folder should be", encoding="utf-8")
     engine = Engine.build(folder, cache_dir=cache)
     assert engine.ask("图书馆新增了多少个阅览座位？").answered
+
+
+def test_the_cache_key_follows_the_tokenising_code(tmp_path, monkeypatch) -> None:
+    """A change to the code that decides the index invalidates saved indexes by itself."""
+    from bot import cache as cache_module
+
+    doc = tmp_path / "a.md"
+    doc.write_text("正文", encoding="utf-8")
+    before = cache_module.cache_key([doc])
+    monkeypatch.setattr(cache_module, "_CODE_FINGERPRINT", "something-else")
+    assert cache_module.cache_key([doc]) != before

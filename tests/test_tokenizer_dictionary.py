@@ -50,13 +50,14 @@ def test_a_lazy_tokenizer_sees_the_dictionary_an_eager_one_sees(jieba_freq: tupl
     for e in lexicon.entries:
         eager.add_word(e.word, e.freq, e.tag)
     known = {e.word for e in lexicon.entries}
-    for w in lexicon.synonyms:
+    for w in [*lexicon.synonyms, *sorted(lexicon.stopwords)]:
         if len(w) > 1 and w not in known and eager.FREQ.get(w, 0) == 0:
             eager.add_word(w, 50)
     lazy = Tokenizer(lexicon)
     lazy.initialize()
     assert lazy._jieba.total == eager.total
-    words = {e.word for e in lexicon.entries} | set(lexicon.synonyms) | {"讲师", "长者", "零工", "江门市", "不存在的词"}
+    words = {e.word for e in lexicon.entries} | set(lexicon.synonyms) | set(lexicon.stopwords)
+    words |= {"讲师", "长者", "零工", "江门市", "不存在的词"}
     for w in words:
         assert lazy.general_freq(w) == int(eager.FREQ.get(w, 0) or 0), w
     lazy.load_all()
