@@ -38,7 +38,7 @@ _FIGURE_RE = re.compile(_NUM_RE, re.X)
 _CLAUSE_SPLIT_RE = re.compile(r"[,，;；。!！?？:：…]+|——")
 _LIST_SEP_RE = re.compile(r"、|以及|及|和")
 _MONEY_UNITS = {"亿元", "万元", "千元", "元", "元钱", "块钱", "块"}
-_TOTAL_WORDS = re.compile(r"总数|总量|总计|合计|累计|共|达")
+_TOTAL_WORDS = re.compile(r"总数|总量|总计|合计|累计|(?<![公总])共(?![同建享])|达(?![成到])")  # not 公共, 共同, 达成
 _NEW_WORDS = re.compile(r"新增|新建|增加")
 # The longest verbatim run of the question around a figure counts 1/RUN_SCALE per character.
 RUN_SCALE = 6.0
@@ -472,6 +472,8 @@ def rank_prepared(
                     score *= 0.5
             if new and right_unit:
                 score *= 2.0 if found.new else 1.0
+            elif not total and right_unit and found.total:
+                score *= 1.5  # "长者饭堂有多少家": how many there are (总数达114家), not how many were added
             scored.append((score, order, fig))
             order += 1
     scored.sort(key=lambda x: (-x[0], x[1]))

@@ -192,3 +192,10 @@ def test_fillers_before_how_many_leave_the_counted_noun(engine: Engine) -> None:
     assert engine.tokenizer.asked_noun(normalize("参加主题教育的基层党组织一共有多少个？")) == ("基层党组织",)
     answer = engine.ask("参加主题教育的基层党组织一共有多少个？")
     assert answer.figures[0].value.startswith("1.3万")
+
+
+def test_how_many_there_are_prefers_the_total(gallery: Engine, engine: Engine) -> None:
+    assert engine.ask("长者饭堂有多少家？").figures[0].value == "114家"
+    assert engine.ask("长者饭堂新增了多少家？").figures[0].value == "48家"
+    # 公共 is not 共 (a total): the budget's share is not the total spent.
+    assert engine.ask("江门民生支出花了多少钱？").figures[0].value == "347.3亿元"
