@@ -935,7 +935,7 @@ def _build_index(
         pool = None
     for (start, stop), batch in zip(spans, _analyze_batches(tokenizer, passages, spans, workers, pool)):
         merger.add(batch)
-        chars += sum(len(passage_document_text(p)) for p in passages[start:stop])
+        chars += sum([len(p.text) + len(p.context) + 1 if p.context else len(p.text) for p in passages[start:stop]])
         if progress is not None:
             progress(stop, total, chars)
     return merger.build()
