@@ -88,15 +88,20 @@ def phase_build(folder: str, cache: str) -> dict:
     from bot.engine import BATCH_MIN_PASSAGES, Engine, passage_document_text
 
     shutil.rmtree(cache, ignore_errors=True)
-    calls: list[float] = []  # when the progress callback ran (seconds from the start)
-    progress = Progress()
+    calls: list[float] = []  # when the progress line was updated (seconds from the start)
 
-    def watched(done: int, total: int, chars: int) -> None:
-        calls.append(time.perf_counter() - t0)
-        progress(done, total, chars)
+    class Watched(Progress):
+        def __call__(self, done: int, total: int, chars: int) -> None:
+            calls.append(time.perf_counter() - t0)
+            super().__call__(done, total, chars)
+
+        def reading(self, done: int, total: int) -> None:
+            calls.append(time.perf_counter() - t0)
+            super().reading(done, total)
 
     c0, t0 = time.process_time(), time.perf_counter()
-    engine = Engine.build(folder, cache_dir=Path(cache), progress=watched)
+    progress = Watched()
+    engine = Engine.build(folder, cache_dir=Path(cache), progress=progress)
     wall = time.perf_counter() - t0
     shown = [t for t in calls if t >= progress.after]  # Progress stays silent for its first 2 s
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -202,7 +207,7 @@ def render(results: list[dict]) -> str:
     row("indexing rate", lambda r: f"{r['build']['chars'] / r['build']['wall_s'] / 1e6:.2f}M chars/s")
     row("indexing CPU: main / workers", lambda r: f"{r['build']['cpu_s']:.1f} s / {r['build']['workers_cpu_s']:.1f} s")
     row("indexing path", lambda r: "batches, worker pool" if r["build"]["workers_cpu_s"] > 0.5 else ("batches" if r["build"]["batched"] else "one passage at a time"))
-    row("progress line: updates after 2 s, first, largest gap", lambda r: _progress(r["build"]))
+    row("progress line (reading, indexing): updates after 2 s, first, largest gap", lambda r: _progress(r["build"]))
     row("indexing peak RSS (main)", lambda r: f"{r['build']['peak_rss_mib']:,.0f} MiB")
     row("fresh process: load saved index", lambda r: f"{r['ask']['load_s']:.2f} s")
     row("fresh process: RSS after load", lambda r: f"{r['ask']['rss_loaded_mib']:,.0f} MiB")

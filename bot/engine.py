@@ -132,7 +132,8 @@ class Engine:
 
         With ``cache_dir`` the index is loaded from there when the documents and word lists
         are unchanged, and saved there after a build. ``progress(done, total, chars)`` is called
-        while passages are tokenized.
+        while passages are tokenized, and ``progress.reading(done, total)``, if it has that
+        method, after each document is read.
         """
         with _gc_paused():
             return cls._build(Path(knowledge_path).resolve(), settings, cache_dir, progress)
@@ -163,7 +164,8 @@ class Engine:
             except OSError:
                 pass  # build_index tries again, and says why it goes on in one process
         try:
-            knowledge = load_knowledge(root)
+            # A progress object may also report reading (a million passages take seconds to parse).
+            knowledge = load_knowledge(root, getattr(progress, "reading", None))
             faq = load_faq(lex_root, knowledge)
             tokenizer = Tokenizer(lexicon)
             tokenizer.initialize()
