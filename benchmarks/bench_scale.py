@@ -85,12 +85,25 @@ def write_folder(folder: Path, n: int, seed: int) -> tuple[float, int]:
 
 def phase_build(folder: str, cache: str) -> dict:
     from bot.app import Progress
-    from bot.engine import Engine, passage_document_text
+    from bot.engine import BATCH_MIN_PASSAGES, Engine, passage_document_text
 
     shutil.rmtree(cache, ignore_errors=True)
+    calls: list[float] = []  # when the progress line was updated (seconds from the start)
+
+    class Watched(Progress):
+        def __call__(self, done: int, total: int, chars: int) -> None:
+            calls.append(time.perf_counter() - t0)
+            super().__call__(done, total, chars)
+
+        def reading(self, done: int, total: int) -> None:
+            calls.append(time.perf_counter() - t0)
+            super().reading(done, total)
+
     c0, t0 = time.process_time(), time.perf_counter()
-    engine = Engine.build(folder, cache_dir=Path(cache), progress=Progress())
+    progress = Watched()
+    engine = Engine.build(folder, cache_dir=Path(cache), progress=progress)
     wall = time.perf_counter() - t0
+    shown = [t for t in calls if t >= progress.after]  # Progress stays silent for its first 2 s
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     chars = sum(len(passage_document_text(p)) for p in engine.passages)
     return {
@@ -100,7 +113,10 @@ def phase_build(folder: str, cache: str) -> dict:
         "cpu_s": time.process_time() - c0,
         "workers_cpu_s": children.ru_utime + children.ru_stime,
         "peak_rss_mib": peak_rss_mib(),
-        "batched": engine.index.texts is not None,
+        "batched": len(engine.passages) >= BATCH_MIN_PASSAGES,
+        "progress_updates": len(shown),
+        "progress_first_s": shown[0] if shown else None,
+        "progress_gap_s": max(np.diff([progress.after, *shown]), default=None) if shown else None,
     }
 
 
@@ -173,6 +189,12 @@ def child(args: list[str]) -> dict:
 # ------------------------------------------------------------------------------ report
 
 
+def _progress(build: dict) -> str:
+    if not build.get("progress_updates"):
+        return "none (built in under 2 s?)"
+    return f"{build['progress_updates']}, at {build['progress_first_s']:.1f} s, {build['progress_gap_s']:.1f} s"
+
+
 def render(results: list[dict]) -> str:
     rows: list[tuple[str, list[str]]] = []
 
@@ -185,6 +207,7 @@ def render(results: list[dict]) -> str:
     row("indexing rate", lambda r: f"{r['build']['chars'] / r['build']['wall_s'] / 1e6:.2f}M chars/s")
     row("indexing CPU: main / workers", lambda r: f"{r['build']['cpu_s']:.1f} s / {r['build']['workers_cpu_s']:.1f} s")
     row("indexing path", lambda r: "batches, worker pool" if r["build"]["workers_cpu_s"] > 0.5 else ("batches" if r["build"]["batched"] else "one passage at a time"))
+    row("progress line (reading, indexing): updates after 2 s, first, largest gap", lambda r: _progress(r["build"]))
     row("indexing peak RSS (main)", lambda r: f"{r['build']['peak_rss_mib']:,.0f} MiB")
     row("fresh process: load saved index", lambda r: f"{r['ask']['load_s']:.2f} s")
     row("fresh process: RSS after load", lambda r: f"{r['ask']['rss_loaded_mib']:,.0f} MiB")

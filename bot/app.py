@@ -44,13 +44,20 @@ class Progress:
         if now < self.after:
             return
         rate = chars / now / 1e6 if now > 0 else 0.0
-        line = f"indexing {done:,}/{total:,} passages ({done / max(total, 1):.0%}), {rate:.2f}M chars/s"
+        self._show(now, f"indexing {done:,}/{total:,} passages ({done / max(total, 1):.0%}), {rate:.2f}M chars/s", done >= total)
+
+    def reading(self, done: int, total: int) -> None:
+        """``done`` of ``total`` documents read and parsed (a million passages take seconds)."""
+        now = time.perf_counter() - self.start
+        if now >= self.after:
+            self._show(now, f"reading documents {done:,}/{total:,} ({done / max(total, 1):.0%})", done >= total)
+
+    def _show(self, now: float, line: str, last: bool) -> None:
         tty = getattr(self.stream, "isatty", lambda: False)()
         if tty:
-            end = "\n" if done >= total else ""
-            print(f"\r{line}", end=end, file=self.stream, flush=True)
+            print(f"\r{line}", end="\n" if last else "", file=self.stream, flush=True)
             self.shown = True
-        elif now - self.last >= 10.0 or done >= total:
+        elif now - self.last >= 10.0 or last:
             log.info("%s", line)
             self.last = now
 

@@ -23,7 +23,7 @@ from bot.tokenizer import jieba_version
 log = logging.getLogger(__name__)
 
 # Bump when tokenisation or the index layout changes in a way the inputs do not show.
-INDEX_VERSION = "qabot-index-2"
+INDEX_VERSION = "qabot-index-3"  # 3: array data aligned in the .npz files (old files are rebuilt once)
 _CHANNELS = ("words", "bigrams")
 
 

@@ -186,7 +186,8 @@ class Engine:
 
         With ``cache_dir`` the index is loaded from there when the documents and word lists
         are unchanged, and saved there after a build. ``progress(done, total, chars)`` is called
-        while passages are tokenized.
+        while passages are tokenized, and ``progress.reading(done, total)``, if it has that
+        method, after each document is read.
         """
         with _gc_paused():
             return cls._build(Path(knowledge_path).resolve(), settings, cache_dir, progress)
@@ -217,7 +218,8 @@ class Engine:
             except OSError:
                 pass  # build_index tries again, and says why it goes on in one process
         try:
-            knowledge = load_knowledge(root)
+            # A progress object may also report reading (a million passages take seconds to parse).
+            knowledge = load_knowledge(root, getattr(progress, "reading", None))
             faq = load_faq(lex_root, knowledge)
             tokenizer = Tokenizer(lexicon)
             tokenizer.initialize()
@@ -1131,7 +1133,7 @@ def _build_index(
         pool = None
     for (start, stop), batch in zip(spans, _analyze_batches(tokenizer, passages, spans, workers, pool)):
         merger.add(batch)
-        chars += sum(len(passage_document_text(p)) for p in passages[start:stop])
+        chars += sum([len(p.text) + len(p.context) + 1 if p.context else len(p.text) for p in passages[start:stop]])
         if progress is not None:
             progress(stop, total, chars)
     return merger.build()

@@ -49,7 +49,12 @@ def normalize(text: str) -> str:
     text = _clean(text)
     if _CJK_RE.search(text):
         text = _T2S.convert(text)
-    return _SPACE_RE.sub(" ", text.lower()).strip()
+    text = text.lower()
+    # In a printable text the only white space is " " (every other kind is a control or
+    # separator character): there is nothing to fold unless two spaces touch.
+    if "  " in text or not text.isprintable():
+        text = _SPACE_RE.sub(" ", text)
+    return text.strip()
 
 
 def has_cjk(text: str) -> bool:

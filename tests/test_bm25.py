@@ -495,3 +495,21 @@ def test_score_docs_and_contains_agree_with_get_scores(seed: int) -> None:
     for d in range(60):
         for term in vocab[:10] + ["unknown"]:
             assert bm.contains(term, d) == (term in corpus[d])
+
+
+def test_saved_arrays_are_aligned_when_mapped_and_other_npz_files_still_load(
+    saved: tuple[Path, dict[str, np.ndarray]],
+) -> None:
+    """Array data starts at multiples of 64 bytes in our files, so the memory maps are aligned
+    (numpy copies a misaligned array whole for searchsorted). A plain np.savez file -- its
+    arrays wherever the zip puts them -- is still read, misaligned arrays copied."""
+    from bot.bm25 import _REQUIRED_ARRAYS, _read_npz
+
+    path, arrays = saved
+    mapped = _read_npz(str(path), _REQUIRED_ARRAYS, mmap=True)
+    assert all(a.ctypes.data % 64 == 0 for a in mapped.values())
+    plain = _rewrite(path, arrays)
+    for name, a in _read_npz(str(plain), _REQUIRED_ARRAYS, mmap=True).items():
+        assert a.ctypes.data % a.dtype.alignment == 0 and np.array_equal(a, arrays[name]), name
+    ours, theirs = SparseBM25.load(path), SparseBM25.load(plain)
+    assert ours.top_k(["词1", COMMON[0]], 10) == theirs.top_k(["词1", COMMON[0]], 10)

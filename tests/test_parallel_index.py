@@ -203,3 +203,50 @@ def test_a_pool_started_before_parsing_builds_the_same_index(
     _same_index(reference.index, built.index)
     Engine.build(folder, cache_dir=tmp_path / "cache")  # loaded: no pool
     assert started == [1]
+
+
+def test_reading_documents_is_reported_to_a_progress_object_that_asks(tmp_path: Path) -> None:
+    """Parsing a million passages takes seconds: a progress object with ``reading`` hears of
+    every document, then of the passages as usual; a plain callable is not asked to."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"d{i}.txt").write_text("长者饭堂新增48家。\n\n总数达114家。\n", encoding="utf-8")
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.read: list[tuple[int, int]] = []
+            self.indexed: list[tuple[int, int, int]] = []
+
+        def reading(self, done: int, total: int) -> None:
+            self.read.append((done, total))
+
+        def __call__(self, done: int, total: int, chars: int) -> None:
+            self.indexed.append((done, total, chars))
+
+    rec = Recorder()
+    Engine.build(folder, progress=rec)
+    assert rec.read == [(1, 3), (2, 3), (3, 3)]
+    assert rec.indexed[-1][:2] == (6, 6)
+    calls: list[tuple[int, int, int]] = []
+    Engine.build(folder, progress=lambda *a: calls.append(a))
+    assert calls[-1][:2] == (6, 6)
+
+
+def test_the_progress_line_covers_reading_then_indexing() -> None:
+    import io
+
+    from bot.app import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    progress = Progress(out, after=0.0)
+    progress.reading(1, 2)
+    progress.reading(2, 2)
+    progress(3, 3, 30)
+    lines = out.getvalue()
+    assert lines.startswith("\rreading documents 1/2 (50%)\rreading documents 2/2 (100%)\n\rindexing 3/3 passages (100%)")
+    assert lines.endswith("\n")
