@@ -56,7 +56,9 @@ MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ra
 # noun (1.3万多个基层党组织), even when another passage shares more of the question's words.
 COUNT_BONUS = 0.45
 # A word weighing at least this share of the top weight is rare in general Chinese too.
-RARE_SHARE = 0.85
+RARE_SHARE = 0.65
+# A where-question may be answered by a passage this close to the best one that names a place.
+WHERE_TIER = 0.8
 # A thesaurus synonym matches to this degree (the exact word: 1.0).
 EXPANSION_DEGREE = 0.8
 # 「第二张图片」 names the passage outright: the question's other words only describe it.
@@ -479,13 +481,20 @@ class Engine:
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         threshold = self.settings.min_coverage
-        if fq.kind in ("date", "time"):
-            # "哪一天结业" asks when one event happened: a rare word no passage has (结业) is
-            # that event, and the passage about the same 读书班's 开班 does not date it.
+        where = bool(qnorm) and bool(_WHERE_CUE.search(qnorm))
+        if fq.kind in ("date", "time") or where:
+            # "哪一天结业" asks when one event happened, "梁启超故居在哪里" where one thing is: a
+            # rare word no passage has (结业, 故居) is that event or thing, and the passage about
+            # the same 读书班's 开班 (or 梁启超's anniversary) does not answer.
             top = self.index.words.weight("\x00")
-            missing = [t for t in terms if t not in best.matched and weights[t] >= RARE_SHARE * top]
+            missing = [
+                t
+                for t in terms
+                if t not in best.matched and not self.index.words.doc_freq(t) and weights[t] >= RARE_SHARE * top
+            ]
             if missing:
-                return False, ranking.take(needed), f"asks when {'、'.join(missing)} happened, which no passage mentions"
+                what = "where" if where else "when"
+                return False, ranking.take(needed), f"asks {what} about {'、'.join(missing)}, which no passage mentions"
         if best.doc in pictured:  # 「第二张图片说的啥」: the question names its passage
             return True, ranking.take(needed), "the question names this caption by position"
         if best.coverage < threshold and not (
@@ -494,8 +503,23 @@ class Engine:
             and self._counts(best.doc, ranking.counted)
         ):
             return False, ranking.take(needed), f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
-        if qnorm and _WHERE_CUE.search(qnorm) and not self._names_place(best.doc, set(terms)):
-            return False, ranking.take(needed), "asks where, and the best passage names no other place"
+        if where and not self._names_place(best.doc, set(terms)):
+            # "零工市场在哪": the first relevant passage that names a place answers (蓬江区零工市场),
+            # if one does; else the article does not say where.
+            ranked = ranking.take(max(needed, 8))
+            common = 0.2 * self.index.n  # "江门在哪里" in an article about 江门: its subject, no answer
+            specific = any(0 < self.index.words.doc_freq(t) <= common for t in terms)
+            placed = [
+                s
+                for s in ranked
+                if specific
+                and s.coverage >= best.coverage - 1e-9
+                and s.fused >= WHERE_TIER * best.fused
+                and self._names_place(s.doc, set(terms))
+            ]
+            if not placed:
+                return False, ranked[:needed], "asks where, and no relevant passage names another place"
+            return True, [placed[0], *[s for s in ranked if s is not placed[0]]][:needed], "names a place"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
         strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)

@@ -199,3 +199,11 @@ def test_how_many_there_are_prefers_the_total(gallery: Engine, engine: Engine) -
     assert engine.ask("长者饭堂新增了多少家？").figures[0].value == "48家"
     # 公共 is not 共 (a total): the budget's share is not the total spent.
     assert engine.ask("江门民生支出花了多少钱？").figures[0].value == "347.3亿元"
+
+
+def test_where_questions(engine: Engine) -> None:
+    # The best passage (全市已建成…零工市场) names no place; the next, as relevant, does (蓬江区).
+    answer = engine.ask("零工市场在哪？")
+    assert answer.answered and "蓬江区" in answer.hits[0].passage.text
+    assert not engine.ask("江门在哪里？").answered  # the article's own subject: it never says
+    assert not engine.ask("梁启超故居在哪里？").answered  # 故居: a thing no passage mentions
