@@ -98,7 +98,7 @@ _SURNAMES = frozenset(
 )
 # 「第二张图片」, 「最后一幅照片」: a caption named by its position.
 _NTH_PICTURE_RE = re.compile(
-    r"(?:第\s*(?P<n>[一二三四五六七八九十两\d]{1,3})|(?P<last>最后|末)\s*一?)\s*(?:张|幅|个)?\s*(?:图片|照片|配图|相片|图)"
+    r"(?:第\s*(?P<n>[一二三四五六七八九十两百千\d]{1,4})|(?P<last>最后|末)\s*一?)\s*(?:张|幅|个)?\s*(?:图片|照片|配图|相片|图)"
 )
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -458,6 +458,9 @@ class Engine:
             noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
         wanted_kinds = {kind for kind, cue in _KIND_CUES if cue.search(qnorm)}
         pictured = self._nth_captions(qnorm)
+        if not pictured and qnorm and _NTH_PICTURE_RE.search(qnorm):
+            most = max((len(c) for c in self._captions or ()), default=0)
+            return False, [], f"asks for a picture by position; no document has that many (at most {most})"
         # Words no passage uses are searched as their thesaurus synonyms that passages do use.
         words = list(analysis.words) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
         cands = self.index.search(words, analysis.bigrams, CANDIDATES, include=sorted(pictured))

@@ -207,3 +207,8 @@ def test_where_questions(engine: Engine) -> None:
     assert answer.answered and "蓬江区" in answer.hits[0].passage.text
     assert not engine.ask("江门在哪里？").answered  # the article's own subject: it never says
     assert not engine.ask("梁启超故居在哪里？").answered  # 故居: a thing no passage mentions
+
+
+@pytest.mark.parametrize("question", ["第五张图片是什么？", "第一百张照片拍的啥", "第0张图片"])
+def test_a_picture_the_article_does_not_have(engine: Engine, question: str) -> None:
+    assert not engine.ask(question).answered
