@@ -31,6 +31,7 @@ Decisions (docs/TELEGRAM.md explains them to operators):
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -149,6 +150,9 @@ BACKOFF_SECONDS = 0.5
 MAX_RETRY_AFTER = 60.0  # a longer flood wait would stall every chat: give up on that message
 MAX_CONCURRENT_UPDATES = 4  # updates in flight at once (of different chats); see PerChatOrder
 ANSWER_CACHE = 1024  # answers remembered per engine
+# An answer computed within this many seconds needs no "typing…": on the bundled article that is
+# every answer (about a millisecond), and the indicator would cost a request per message.
+TYPING_AFTER = 0.3
 MAX_CACHED_QUESTION = 200  # longer questions are rare: not worth the memory
 POLL_TIMEOUT = 10  # seconds a long poll waits at Telegram (PTB's default)
 STARTUP_GIVE_UP = 300.0  # seconds to wait for Telegram at start-up before exit 1
@@ -612,6 +616,9 @@ class QABot:
         self._answer_cache = answer_cache
         self._served = Served(holder.engine, answer_cache=answer_cache)
         self._background: set[asyncio.Task[None]] = set()  # typing indicators in flight
+        # Answers are computed off the event loop, one at a time (the engine's memos are not
+        # shared between threads), so polling and sending go on while a slow one is computed.
+        self._answering = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="qabot-answer")
         self.admins = frozenset(tg.admin_ids)
         self.allowlist = Allowlist(tg.allowed_chat_ids)
         self.limiter = SlidingWindowLimiter(tg.rate_limit.count, tg.rate_limit.per_seconds)
@@ -979,17 +986,23 @@ class QABot:
     ) -> None:
         """Ask the engine (with the chat's previous question) and send the reply.
 
-        A typing indicator goes out (without waiting for it) when the answer has to be
-        computed; a cached answer is sent at once, since the indicator would arrive after it
-        and only cost a request.
+        A cached answer is sent at once. Otherwise the answer is computed in the answering
+        thread, and a typing indicator goes out (without waiting for it) only if that takes more
+        than ``TYPING_AFTER`` seconds: for a fast answer it would arrive after the reply.
         """
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None
         served = served or self.served
         previous = self.recent.get(chat.id)
-        if not served.cached(question, previous):
-            self._typing(context, chat.id)
-        answer, text, markup = served.reply(question, previous)
+        if served.cached(question, previous):
+            answer, text, markup = served.reply(question, previous)
+        else:
+            pending = asyncio.get_running_loop().run_in_executor(self._answering, served.reply, question, previous)
+            try:
+                answer, text, markup = await asyncio.wait_for(asyncio.shield(pending), TYPING_AFTER)
+            except asyncio.TimeoutError:
+                self._typing(context, chat.id)
+                answer, text, markup = await pending
         if answer.answered:
             self.recent.remember(chat.id, answer.effective_question or question)
         top = answer.hits[0].passage.id if answer.hits else None
@@ -1046,6 +1059,7 @@ class QABot:
     async def post_shutdown(self, app: Application) -> None:
         if self.reload_on_sighup and hasattr(signal, "SIGHUP"):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        self._answering.shutdown(wait=True)
         self.journal.close()
 
     def fatal(self, reason: str) -> None:

@@ -136,7 +136,27 @@ async def test_question_gets_the_passage_with_bold_figure_and_buttons(api, run_b
     labels = [label for label, _ in reply.buttons]
     assert labels[-2:] == ["👍 有帮助", "👎 没帮助"]
     assert reply.data("👍") == f"f:{engine.fingerprint}:+:{position}"
-    # "typing…" goes out for an answer that has to be computed; an exact repeat is cached.
+    # An answer computed in well under TYPING_AFTER needs no "typing…" (it would come late).
+    assert api.requests("sendChatAction") == []
+
+
+@pytest.mark.asyncio
+async def test_a_slow_answer_sends_typing_first(api, run_bot, engine, monkeypatch):
+    import time
+
+    import bot.telegram_app as tapp
+
+    monkeypatch.setattr(tapp, "TYPING_AFTER", 0.05)
+    slow_ask = engine.ask
+
+    def ask(*args, **kwargs):
+        time.sleep(0.3)  # a big knowledge folder's answer
+        return slow_ask(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "ask", ask)
+    async with run_bot(engine):
+        [reply] = await Chat(api).say("宣讲团开展了多少场宣讲？")
+    assert "156" in reply.html
     assert [r["action"] for r in api.wait_for_sync("sendChatAction", 1)] == ["typing"]
 
 
