@@ -428,7 +428,9 @@ class Engine:
         figures = rank_prepared(
             figs_in,
             fq,
-            set(analysis.terms),
+            # Figures are found in the text as printed: the words as asked (绿化) as well as
+            # their canonical forms (生态).
+            {*analysis.terms, *analysis.surface},
             set(analysis.bigrams),
             self.settings.max_figures,
             cues=_cues(qnorm),

@@ -307,6 +307,12 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         unit = unit or "元"
     if kind == "percent":
         unit = "%"
+    if not unit and not kind:
+        # 「绿化了多长」 asks for a length, 「多大面积」 for an area: the unit says which figure.
+        if re.search(r"多长|多远|多少公里|长度|距离", question):
+            unit = "公里"
+        elif re.search(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方", question):
+            unit = "公顷"
     wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|几|多不多|多吗", question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
@@ -328,14 +334,23 @@ def unit_matches(asked: str, unit: str) -> bool:
     """Whether a figure's unit answers the asked one (场 ~ 场次, 元 ~ 亿元, 个 ~ 万个)."""
     if not asked or not unit:
         return False
-    for a in (asked, _UNIT_ALIASES.get(asked, asked)):
+    for a in (asked, *_UNIT_ALIASES.get(asked, ())):
         if a == unit or unit.endswith(a) or unit.startswith(a) or (a == "元" and "元" in unit):
             return True
     return False
 
 
 # Counters people use for the article's own (来了几趟 → 13次, 多少条措施 → 119项, 多少人 → 22万多名).
-_UNIT_ALIASES = {"趟": "次", "回": "次", "遍": "次", "条": "项", "人": "名", "顿": "餐次"}
+_UNIT_ALIASES = {
+    "趟": ("次",),
+    "回": ("次",),
+    "遍": ("次",),
+    "条": ("项",),
+    "人": ("名",),
+    "顿": ("餐次",),
+    "公里": ("米",),  # 千米, 米: any length
+    "公顷": ("亩", "平方米", "平方公里", "平方千米"),  # any area
+}
 
 
 def _longest_common_run(a: str, b: str) -> int:

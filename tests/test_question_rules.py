@@ -212,3 +212,17 @@ def test_where_questions(engine: Engine) -> None:
 @pytest.mark.parametrize("question", ["第五张图片是什么？", "第一百张照片拍的啥", "第0张图片"])
 def test_a_picture_the_article_does_not_have(engine: Engine, question: str) -> None:
     assert not engine.ask(question).answered
+
+
+def test_length_and_area_questions_want_those_units(engine: Engine) -> None:
+    from bot.figures import figure_query
+
+    assert figure_query(normalize("水塘大道绿化多长")).unit == "公里"
+    assert figure_query(normalize("红树林种了多大面积")).unit == "公顷"
+    assert engine.ask("水塘大道绿化多长？").figures[0].value == "4公里"
+    assert engine.ask("红树林种了多大面积？").figures[0].value == "3.8公顷"
+
+
+def test_ordinal_questions_count_nothing(engine: Engine) -> None:
+    assert engine.tokenizer.asked_noun(normalize("耕地保护考核排第几")) == ()
+    assert engine.ask("耕地保护考核排第几？").figures[0].value == "第1"
