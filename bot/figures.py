@@ -471,6 +471,8 @@ def rank_prepared(
                 score *= 3.0 if fig.kind == kind else 0.4
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
+            if "分别" in found.focus and not (nouns and any(text.startswith(n, found.end) for n in nouns)):
+                score *= 0.5  # "7个县…分别为33项、229项": 7个 names a subject; the answers follow 分别
             if verb and not found.respectively and verb in found.before:
                 score *= 2.0  # "完成了多少项" → "完成161项", "领办了几项实事" → "领办民生实事54项"
             if nouns:

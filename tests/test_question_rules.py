@@ -226,3 +226,11 @@ def test_length_and_area_questions_want_those_units(engine: Engine) -> None:
 def test_ordinal_questions_count_nothing(engine: Engine) -> None:
     assert engine.tokenizer.asked_noun(normalize("耕地保护考核排第几")) == ()
     assert engine.ask("耕地保护考核排第几？").figures[0].value == "第1"
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("市领导调研成果转化了多少项？", "33项"), ("县里领导调研成果转化多少项", "229项"), ("市直单位调研转化了多少", "498项"), ("江门有几个县？", "7个")],
+)
+def test_a_subject_before_respectively_is_not_the_answer(engine: Engine, question: str, figure: str) -> None:
+    assert engine.ask(question).figures[0].value == figure
