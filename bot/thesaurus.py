@@ -60,15 +60,18 @@ class Thesaurus:
         out: dict[str, None] = {}
         text = self._text
         if word and " " not in word and "\n" not in word:
-            for needle in (f" {word} ", f" {word}\n", f"\n{word} "):
-                at = text.find(needle)
-                while at != -1:
-                    line_start = text.rfind("\n", 0, at + 1) + 1
-                    line_end = text.find("\n", at + 1)
+            # Search for the word itself, then check that it stands alone: a needle starting
+            # with a space would stop at every space of the file.
+            at = text.find(word)
+            while at != -1:
+                end = at + len(word)
+                if text[at - 1] in " \n" and text[end] in " \n":
+                    line_start = text.rfind("\n", 0, at) + 1
+                    line_end = text.find("\n", end)
                     for group in parse([text[line_start:line_end]]):
                         if word in group:
                             out.update((w, None) for w in group if w != word)
-                    at = text.find(needle, at + 1)
+                at = text.find(word, end)
         result = list(out)
         if len(self._memo) < 65536:
             self._memo[word] = result
