@@ -170,6 +170,9 @@ class Engine:
         self._term_facts: _Memo[tuple[str, str], object] = _Memo(TERM_MEMO)
         self._all_matches: _Matches | None = None
         self._captions: list[list[int]] | None = None  # caption passages per document, in order
+        self._rewrite_table = dict(lexicon.rewrites)
+        # One pass over a question, longest form first (幾多錢 before 幾多).
+        self._rewrite_re = re.compile("|".join(re.escape(k) for k, _ in lexicon.rewrites)) if lexicon.rewrites else None
         self._thesaurus: Thesaurus | None = None  # loaded at the first word that needs it
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
@@ -322,7 +325,7 @@ class Engine:
         """Rewrite "那县级的呢?" after "市级零工市场枢纽有几个?" into a full question."""
         if not previous:
             return question
-        q = normalize(question)
+        q = self.normalize_question(question)
         m = _FOLLOWUP_RE.match(q)
         # A follow-up says so: it opens with 那/那么/还有/另外 or closes with 呢. "今天天气怎么样"
         # after a question about 讲师团 is a new question, not a follow-up.
@@ -334,7 +337,7 @@ class Engine:
         new_terms = list(self.tokenizer.analyze(core, normalized=True).surface)
         if not new_terms:
             return question
-        prev = normalize(previous)
+        prev = self.normalize_question(previous)
         prev_terms = list(dict.fromkeys(self.tokenizer.analyze(prev, normalized=True).surface))
         # Does the follow-up stand alone? Then it is a new question, not a follow-up.
         if len(core) > 6 and self._retrieve(self.tokenizer.analyze(q, normalized=True), needed=1)[0]:
@@ -349,7 +352,7 @@ class Engine:
         return out
 
     def _answerable(self, question: str) -> bool:
-        qnorm = normalize(question)
+        qnorm = self.normalize_question(question)
         return self._retrieve(self.tokenizer.analyze(qnorm, normalized=True), figure_query(qnorm), qnorm, needed=1)[0]
 
     def _counterpart(self, term: str, prev_terms: Sequence[str]) -> str | None:
@@ -364,12 +367,22 @@ class Engine:
                     return t
         return None
 
+    def normalize_question(self, text: str) -> str:
+        """``normalize``, then the lexicon's rewrites (幾多 → 多少, 邊度 → 哪里, 咗 → 了): many
+        overseas readers write Cantonese. Passages are standard written Chinese and are not
+        rewritten."""
+        norm = normalize(text)
+        if self._rewrite_re is None:
+            return norm
+        table = self._rewrite_table
+        return self._rewrite_re.sub(lambda m: table[m.group()], norm)
+
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""
         raw = question if isinstance(question, str) else str(question)
         stripped = raw.strip()
         head = stripped[: MAX_QUESTION_CHARS * 4]
-        norm = normalize(head)
+        norm = self.normalize_question(head)
         if not norm:
             return Answer(raw, False, reason="empty", kind="empty")
         if len(stripped) > MAX_QUESTION_CHARS:
@@ -380,7 +393,7 @@ class Engine:
         effective = self.resolve_followup(stripped, previous)
         if effective != stripped and not self._answerable(effective):
             effective = stripped  # the rewrite found nothing: answer the words as asked
-        qnorm = norm if effective == stripped else normalize(effective)
+        qnorm = norm if effective == stripped else self.normalize_question(effective)
         # 「第三张图片」 names a caption by position (see _nth_captions): its words are not
         # content, and 第三 does not ask for an ordinal figure.
         searched = _NTH_PICTURE_RE.sub(" ", qnorm)

@@ -1,4 +1,5 @@
-"""The operator-editable word lists in ``knowledge/lexicon/``: dictionary, stoplist, synonyms.
+"""The operator-editable word lists in ``knowledge/lexicon/``: dictionary, stoplist, synonyms,
+question rewrites.
 
 Each is a plain UTF-8 file, one entry a line, ``#`` starting a comment. A missing file means
 an empty list; a malformed line is a :class:`KnowledgeError` naming the file and line.
@@ -17,6 +18,7 @@ LEXICON_DIR = "lexicon"
 DICTIONARY_FILE = "dictionary.txt"
 STOPWORDS_FILE = "stopwords.txt"
 SYNONYMS_FILE = "synonyms.txt"
+REWRITES_FILE = "rewrites.txt"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Lexicon:
     stopwords: frozenset[str] = frozenset()
     synonyms: dict[str, str] = field(default_factory=dict, hash=False)
     files: tuple[Path, ...] = ()  # the files read, for the index cache key
+    # Question-side rewrites (Cantonese and colloquial forms → standard ones), longest first.
+    rewrites: tuple[tuple[str, str], ...] = ()
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:
@@ -80,6 +84,16 @@ def _read_synonyms(path: Path) -> dict[str, str]:
     return mapping
 
 
+def _read_rewrites(path: Path) -> tuple[tuple[str, str], ...]:
+    pairs: dict[str, str] = {}
+    for no, line in _lines(path):
+        parts = line.split()
+        if len(parts) != 2:
+            raise KnowledgeError(f"{path}:{no}: expected '说法 标准说法' (two words), got {line!r}")
+        pairs[normalize(parts[0])] = normalize(parts[1])
+    return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+
+
 def load_lexicon(knowledge_dir: Path, fallback_dir: Path | None = None) -> Lexicon:
     """Read ``<knowledge_dir>/lexicon/*``.
 
@@ -109,4 +123,8 @@ def load_lexicon(knowledge_dir: Path, fallback_dir: Path | None = None) -> Lexic
     if path:
         synonyms = _read_synonyms(path)
         files.append(path)
-    return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files))
+    rewrites: tuple[tuple[str, str], ...] = ()
+    path = find(REWRITES_FILE)
+    if path:
+        rewrites = _read_rewrites(path)  # questions only: not part of the index cache key
+    return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files), rewrites)

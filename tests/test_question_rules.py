@@ -234,3 +234,34 @@ def test_ordinal_questions_count_nothing(engine: Engine) -> None:
 )
 def test_a_subject_before_respectively_is_not_the_answer(engine: Engine, question: str, figure: str) -> None:
     assert engine.ask(question).figures[0].value == figure
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "figure"),
+    [
+        ("長者飯堂一餐幾錢？", "jiangmen-zhutijiaoyu#26", "5元"),
+        ("講師團有幾多人？", "jiangmen-zhutijiaoyu#21", "88名"),
+        ("邊個係市委書記？", "jiangmen-zhutijiaoyu#12", None),
+        ("讀書班幾時開班？", "jiangmen-zhutijiaoyu#8", "2023年9月19日"),
+    ],
+)
+def test_cantonese_questions_are_rewritten(engine: Engine, question: str, passage: str, figure: str | None) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and answer.hits[0].passage.id == passage
+    if figure:
+        assert figure in answer.figures[0].value
+
+
+def test_rewrites_touch_questions_not_words_that_contain_them(engine: Engine) -> None:
+    assert engine.normalize_question("零工市場喺邊度？") == "零工市场在哪里?"
+    assert engine.normalize_question("打通了多少个系统") == "打通了多少个系统"  # 系 alone is not rewritten
+
+
+def test_a_malformed_rewrite_line_names_the_file(tmp_path) -> None:
+    from bot.errors import KnowledgeError
+    from bot.lexicon import load_lexicon
+
+    (tmp_path / "lexicon").mkdir()
+    (tmp_path / "lexicon" / "rewrites.txt").write_text("几多 多少 太多\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"rewrites\.txt:1"):
+        load_lexicon(tmp_path)
