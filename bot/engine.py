@@ -544,7 +544,9 @@ class Engine:
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
         names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
-        if not (noun or strict or names or self._asked_role(qnorm)):
+        # "麻三村有多少人": a count, which a price (5元钱) does not give.
+        counting = fq.wants_number and not fq.kind and fq.unit in _LOOSE_UNITS
+        if not (noun or strict or names or counting or self._asked_role(qnorm)):
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
         counted = [n for n in noun if self._specific(n, noun)]
         # "人大常委会主任是谁": the answer names that post, whole (not just a part of it).
@@ -571,7 +573,7 @@ class Engine:
             maybe &= role_docs
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
-            if not strict or self._has_figure(s.doc, fq):
+            if (not strict or self._has_figure(s.doc, fq)) and (not counting or self._has_count(s.doc)):
                 eligible.append(s)
                 if len(eligible) >= needed:
                     break  # the eligible come first: the rest cannot reach the first `needed`
@@ -629,9 +631,12 @@ class Engine:
         if m is None:
             return ()
         words = [t.strip() for t in self.tokenizer.cut(qnorm[: m.start()]) if t.strip() and not _is_punct(t)]
-        if len(words) >= 3 and words[-2] == "的":
-            holder = self.tokenizer.canonical(words[-3])
-            if self._tags.get(holder, "").startswith("n") and not self._tags.get(holder, "").startswith(("nr", "ns")):
+        # 「双碳实验室的负责人」 or 「督导组组长」: the noun right before the post, or before 的.
+        at = len(words) - 3 if len(words) >= 3 and words[-2] == "的" else len(words) - 2
+        if at >= 0:
+            holder = self.tokenizer.canonical(words[at])
+            tag = self._tags.get(holder, "")
+            if tag.startswith("n") and not tag.startswith(("nr", "ns")):
                 return (holder,)
         return ()
 
@@ -716,6 +721,14 @@ class Engine:
                     for _, _, unit, kind in self._spans(doc)
                 ),
             )
+        return known
+
+    def _has_count(self, doc: int) -> bool:
+        """Whether the passage has a figure that counts something (not money, a share, a date)."""
+        table = self._facts_about(("count",))
+        known = table.get(doc)
+        if known is None:
+            known = table.put(doc, any(kind in ("count", "ordinal") for _, _, _, kind in self._spans(doc)))
         return known
 
     def _has_number(self, doc: int) -> bool:

@@ -91,7 +91,7 @@ _QUANTITY_QUESTION_RE = re.compile(
 )
 
 
-_ASK_RE = re.compile(r"(?<![老第])(?:多少|几)(?:个)?")  # not 第几 / 排老几: an ordinal, not a count
+_ASK_RE = re.compile(r"(?<![老第哪])(?:多少|几)(?:个)?")  # not 第几 / 排老几 (ordinals), 哪几 (which)
 # "…的数量是多少": words that name the count itself, not what is counted.
 _QUANTITY_WORDS = frozenset(
     {"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的", "百分之", "百分"}

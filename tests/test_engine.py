@@ -147,4 +147,8 @@ def test_the_top_k_setting_bounds_the_passages(engine):
     answer = engine.ask("长者饭堂有多少家？")
     assert answer.hits[0].passage.id == "jiangmen-zhutijiaoyu#27"
     assert 1 <= len(answer.hits) <= engine.settings.top_k == 3
-    assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
+    # A plain question lists passages by score. (A quantity question lists first the passages
+    # that can answer it -- with such a figure -- then the others, each group by score.)
+    plain = engine.ask("江门怎样推进长者饭堂建设？")
+    assert 1 <= len(plain.hits) <= 3
+    assert [h.score for h in plain.hits] == sorted((h.score for h in plain.hits), reverse=True)

@@ -265,3 +265,28 @@ def test_a_malformed_rewrite_line_names_the_file(tmp_path) -> None:
     (tmp_path / "lexicon" / "rewrites.txt").write_text("几多 多少 太多\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"rewrites\.txt:1"):
         load_lexicon(tmp_path)
+
+
+def test_a_count_is_not_answered_by_a_price(engine: Engine) -> None:
+    # 麻三村's paragraph has only 5元钱: it does not say how many people.
+    assert not engine.ask("麻三村有多少人？").answered
+    assert not engine.ask("麻三村长者饭堂每天接待多少位老人？").answered
+    assert engine.ask("讲师团有多少名成员？").answered
+
+
+def test_which_ones_is_not_how_many(engine: Engine) -> None:
+    from bot.figures import figure_query
+
+    fq = figure_query(normalize("各级党委坚持了哪几个导向？"))
+    assert fq.unit == "" and not fq.wants_number
+    assert engine.ask("各级党委坚持了哪几个导向？").answered
+
+
+def test_age_questions_want_an_age(engine: Engine) -> None:
+    assert not engine.ask("陈岸明多大年纪？").answered
+    assert not engine.ask("刘女士多大了").answered
+
+
+def test_a_post_in_a_named_body_needs_that_body(engine: Engine) -> None:
+    assert not engine.ask("省委第四巡回督导组组长是谁？").answered  # 组长 is the 领导小组's, not theirs
+    assert engine.ask("市委主题教育领导小组组长是谁？").answered
