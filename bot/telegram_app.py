@@ -972,7 +972,8 @@ class QABot:
                 content = InputTextMessageContent(f"<b>{_e(f.value)}</b> — {_e(f.context)}", parse_mode=ParseMode.HTML)
                 results.append(InlineQueryResultArticle(f"g{n}", f.value, content, description=f.context))
         else:
-            answer = served.ask(text)
+            # In the answering thread, like every computed answer: one thread uses the engine.
+            answer = await asyncio.get_running_loop().run_in_executor(self._answering, served.ask, text)
             for n, hit in enumerate(answer.hits if answer.answered else ()):
                 body = render.split_message(render.answer_html(answer, start=n, count=1))[0]
                 content = InputTextMessageContent(body, parse_mode=ParseMode.HTML)
