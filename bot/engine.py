@@ -546,17 +546,15 @@ class Engine:
         names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
         # "麻三村有多少人": a count, which a price (5元钱) does not give.
         counting = fq.wants_number and not fq.kind and fq.unit in _LOOSE_UNITS
-        if not (noun or strict or names or counting or self._asked_role(qnorm)):
+        role = self._asked_role(qnorm)
+        if not (noun or strict or names or counting or role):
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
         counted = [n for n in noun if self._specific(n, noun)]
-        # "人大常委会主任是谁": the answer names that post, whole (not just a part of it).
-        role = self._asked_role(qnorm)
+        # "人大常委会主任是谁": the answer names that post (and whose post it is), whole.
         role_docs = None
-        if role is not None:
-            # ... and, for 「双碳实验室的负责人」, the entity whose post it is (a domain noun).
-            for word in (role, *self._role_holder(qnorm)):
-                having = {d for d, v in ranking.matches.degrees(word).items() if v >= 1.0}
-                role_docs = having if role_docs is None else role_docs & having
+        for word in role:
+            having = {d for d, v in ranking.matches.degrees(word).items() if v >= 1.0}
+            role_docs = having if role_docs is None else role_docs & having
         # Eligibility first needs the counted noun and the names: only candidates that have
         # them are walked in score order (the others are not eligible, whatever their score).
         maybe = {
@@ -580,7 +578,7 @@ class Engine:
         if not eligible:
             if names and not ranking.having_all(names):
                 return False, ranking.take(needed), f"no relevant passage mentions {'、'.join(names)}"
-            what = f"'{''.join(noun) or role}'" if noun or role else f"a {fq.kind or fq.unit} figure"
+            what = f"'{''.join(noun) or role[0]}'" if noun or role else f"a {fq.kind or fq.unit} figure"
             return False, ranking.take(needed), f"no relevant passage has {what}"
         chosen = {s.doc for s in eligible}
         scored = eligible + list(itertools.islice((s for s in ranking if s.doc not in chosen), needed - len(eligible)))
@@ -612,33 +610,26 @@ class Engine:
             out = tuple(dict.fromkeys(alts))
         return self._term_facts.put(key, out)  # type: ignore[return-value]
 
-    def _asked_role(self, qnorm: str) -> str | None:
-        """The post a who-question names (「人大常委会主任是谁」 → 主任), canonical; the answer
-        must mention it. None when the question is not of that shape."""
-        m = _WHO_RE.search(qnorm)
-        if m is None:
-            return None
-        words = [t.strip() for t in self.tokenizer.cut(qnorm[: m.start()]) if t.strip() and not _is_punct(t)]
-        if not words or not self.tokenizer.is_content(words[-1]):
-            return None
-        # The whole post: 纪委书记 is not answered by a passage about the 市委书记.
-        return self.tokenizer.canonical(words[-1])
-
-    def _role_holder(self, qnorm: str) -> tuple[str, ...]:
-        """「双碳实验室的负责人是谁」 → (双碳实验室,): the domain noun (a dictionary entry tagged
-        n…) whose post a who-question asks about. A verb there (「参与采写的实习生」) is not one."""
+    def _asked_role(self, qnorm: str) -> tuple[str, ...]:
+        """What a who-question asks about, which the answer must mention: the post, canonical
+        and whole (「人大常委会主任是谁」 → 主任: 纪委书记 is not answered by the 市委书记), then
+        the domain noun whose post it is, right before it or before 的 (「双碳实验室的负责人」,
+        「督导组组长」 → 双碳实验室, 督导组; a verb there, 「参与采写的实习生」, is not one).
+        Empty when the question is not of that shape."""
         m = _WHO_RE.search(qnorm)
         if m is None:
             return ()
         words = [t.strip() for t in self.tokenizer.cut(qnorm[: m.start()]) if t.strip() and not _is_punct(t)]
-        # 「双碳实验室的负责人」 or 「督导组组长」: the noun right before the post, or before 的.
+        if not words or not self.tokenizer.is_content(words[-1]):
+            return ()
+        out = [self.tokenizer.canonical(words[-1])]
         at = len(words) - 3 if len(words) >= 3 and words[-2] == "的" else len(words) - 2
         if at >= 0:
             holder = self.tokenizer.canonical(words[at])
             tag = self._tags.get(holder, "")
             if tag.startswith("n") and not tag.startswith(("nr", "ns")):
-                return (holder,)
-        return ()
+                out.append(holder)
+        return tuple(out)
 
     def _nth_captions(self, qnorm: str) -> frozenset[int]:
         """The captions a question names by position (「第二张图片」, 「最后一张照片」): the
