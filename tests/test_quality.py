@@ -56,10 +56,10 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
         # their first measurement (hit@1 on arrival: 0.79, 0.84, 0.78); holdout5 was not looked
         # at beyond its totals. The floors are today's level less a little (targets: hit@1 0.95,
         # refused 0.90, false refusals 0.03), so a regression fails.
-        ("holdout2.yaml", 0.93, 0.90, 0.04),
-        ("holdout3.yaml", 0.90, 0.85, 0.05),
-        ("holdout4.yaml", 0.88, 0.90, 0.07),
-        ("holdout5.yaml", 0.84, 0.90, 0.12),
+        ("holdout2.yaml", 0.95, 0.90, 0.03),
+        ("holdout3.yaml", 0.92, 0.90, 0.05),
+        ("holdout4.yaml", 0.93, 0.90, 0.03),
+        ("holdout5.yaml", 0.86, 0.90, 0.09),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
