@@ -41,7 +41,8 @@ import os
 import struct
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from types import MappingProxyType
 from typing import TYPE_CHECKING, BinaryIO
@@ -76,6 +77,24 @@ _GATHER_FRACTION = 0.25  # above this fraction of blocks, bound all passages ins
 _SMALL_POSTINGS = 4096  # postings_list memoises lists up to this long ...
 _SMALL_MEMO = 65536  # ... this many of them
 _DICT_TERMS = 200_000  # vocabularies up to this size are looked up in a dict
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike[str], prefix: str) -> Iterator[BinaryIO]:
+    """A binary file that replaces ``path`` only once it is completely written: a reader never
+    sees half a file, and a failed write leaves the old file (and no temporary one) behind."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 class SparseBM25:
@@ -643,18 +662,8 @@ class SparseBM25:
             "term_cols": self._vocab.sorted_cols,
             "other_terms": np.frombuffer(others, dtype=np.uint8),
         }
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".bm25-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                _write_npz(fh, arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        with atomic_file(path, ".bm25-") as fh:
+            _write_npz(fh, arrays)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, mmap: bool = True) -> SparseBM25:

@@ -11,13 +11,12 @@ import math
 import mmap
 import os
 import struct
-import tempfile
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from bot.bm25 import SparseBM25
+from bot.bm25 import SparseBM25, atomic_file
 from bot.tokenizer import BatchTokens
 
 # A query whose terms have at most this many postings in all is scored in Python: below it,
@@ -162,21 +161,11 @@ class PassageTexts:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write atomically: magic, count, offsets, then the UTF-16 data."""
-        path = os.fspath(path)
-        fd, tmp = tempfile.mkstemp(prefix=".texts-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(self.MAGIC + struct.pack("<Q", len(self)))
-                fh.write(self._offsets.astype("<i8").tobytes())
-                start, stop = self._base + 2 * int(self._offsets[0]), self._base + 2 * int(self._offsets[-1])
-                fh.write(self._data[start:stop])
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        with atomic_file(path, ".texts-") as fh:
+            fh.write(self.MAGIC + struct.pack("<Q", len(self)))
+            fh.write(self._offsets.astype("<i8").tobytes())
+            start, stop = self._base + 2 * int(self._offsets[0]), self._base + 2 * int(self._offsets[-1])
+            fh.write(self._data[start:stop])
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], count: int) -> PassageTexts:
