@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from bot import cache
+from bot.bm25 import release_pages
 from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
 from bot.figures import (
@@ -42,6 +43,7 @@ from bot.knowledge import Knowledge, document_files, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
 from bot.render import Info
+from bot.store import KINDS, PassageList, passage_position
 from bot.textnorm import has_cjk, is_cjk, normalize, strip_punct
 from bot.thesaurus import Thesaurus, load_thesaurus
 from bot.tokenizer import Analysis, BatchAnalyzer, BatchTokens, GeneralNames, Tokenizer, _is_punct
@@ -176,6 +178,7 @@ class Engine:
         self._thesaurus: Thesaurus | None = None  # loaded at the first word that needs it
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
+        self._resident = _ResidentBudget.of(self)
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -223,8 +226,16 @@ class Engine:
             except OSError:
                 pass  # build_index tries again, and says why it goes on in one process
         try:
-            # A progress object may also report reading (a million passages take seconds to parse).
-            knowledge = load_knowledge(root, getattr(progress, "reading", None))
+            knowledge = None
+            fingerprint = ""
+            if cache_dir is not None and pool is None and cache.has(cache_dir, key):
+                # Saved: the parsed documents and passages too (made into objects on demand).
+                stored = cache.load_knowledge(cache_dir, key, files)
+                if stored is not None:
+                    knowledge, fingerprint = stored
+            if knowledge is None:
+                # A progress object may also report reading (a million passages take seconds to parse).
+                knowledge = load_knowledge(root, getattr(progress, "reading", None))
             faq = load_faq(lex_root, knowledge)
             tokenizer = Tokenizer(lexicon)
             tokenizer.initialize()
@@ -235,16 +246,28 @@ class Engine:
                     texts = cache.load_texts(cache_dir, key, len(knowledge.passages))
                     index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]), texts)
                     log.info("index loaded from %s", cache_dir)
+                    if not fingerprint:  # parsed: the saved passages were missing or damaged
+                        fingerprint = _fingerprint(knowledge)
+                        cache.save_knowledge(cache_dir, key, knowledge, fingerprint)
             if index is None:
                 index = build_index(tokenizer, knowledge.passages, progress, pool=pool)
                 pool = None  # build_index shut it down
                 if cache_dir is not None:
-                    cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts)
+                    fingerprint = fingerprint or _fingerprint(knowledge)
+                    saved = (knowledge, fingerprint)
+                    cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts, saved)
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
         return cls(
-            knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge), lex_root
+            knowledge,
+            lexicon,
+            tokenizer,
+            index,
+            settings or RetrievalConfig(),
+            faq,
+            fingerprint or _fingerprint(knowledge),
+            lex_root,
         )
 
     # ----------------------------------------------------------------- accessors
@@ -258,10 +281,7 @@ class Engine:
 
     def passage_index(self, passage_id: str) -> int | None:
         """The position of a passage (stable while the knowledge does not change)."""
-        for i, p in enumerate(self.knowledge.passages):
-            if p.id == passage_id:
-                return i
-        return None
+        return passage_position(self.knowledge.passages, passage_id)
 
     def figures_of(self, i: int) -> list[Figure]:
         figs = self._figures.get(i)
@@ -379,6 +399,13 @@ class Engine:
 
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""
+        try:
+            return self._ask(question, previous, explain)
+        finally:
+            if self._resident is not None:
+                self._resident.check()
+
+    def _ask(self, question: str, previous: str | None, explain: bool) -> Answer:
         raw = question if isinstance(question, str) else str(question)
         stripped = raw.strip()
         head = stripped[: MAX_QUESTION_CHARS * 4]
@@ -638,11 +665,7 @@ class Engine:
         if m is None:
             return frozenset()
         if self._captions is None:
-            by_doc: dict[str, list[int]] = {}
-            for i, p in enumerate(self.knowledge.passages):
-                if p.kind == "caption":
-                    by_doc.setdefault(p.doc, []).append(i)
-            self._captions = list(by_doc.values())
+            self._captions = _captions_by_document(self.knowledge.passages)
         n = -1 if m.group("last") else _small_number(m.group("n"))
         out = set()
         for captions in self._captions:
@@ -1087,6 +1110,57 @@ class _Matches:
         return deg
 
 
+class _ResidentBudget:
+    """Keeps the pages of the saved index that this process has mapped under a budget.
+
+    A memory-mapped index is read where a question leads: the posting lists of its words, the
+    texts of its candidates (and, read ahead by the kernel, their neighbours). Over thousands of
+    questions the whole index (~3 GB at a million passages) would become resident in this
+    process. After an answer, when the process is resident above ``RESIDENT_BUDGET``, the maps'
+    pages are unmapped (``release_pages``): they stay in the page cache, so the next question
+    that needs one maps it again without reading the disk (a minor fault per page)."""
+
+    def __init__(self, maps: tuple, budget: int) -> None:
+        self.maps = maps
+        self.budget_pages = budget // os.sysconf("SC_PAGE_SIZE")
+        self._statm = os.open("/proc/self/statm", os.O_RDONLY)
+
+    @classmethod
+    def of(cls, engine: Engine) -> _ResidentBudget | None:
+        """For an engine whose saved index is mapped and big enough to matter, else None."""
+        index = engine.index
+        maps = (
+            *getattr(index.words.bm25, "mapped", ()),
+            *getattr(index.bigrams.bm25, "mapped", ()),
+            *(index.texts.mapped if index.texts is not None else ()),
+            *getattr(engine.knowledge.passages, "mapped", ()),
+        )
+        if sum(len(m) for m in maps) < RESIDENT_BUDGET // 2:
+            return None
+        try:
+            return cls(maps, RESIDENT_BUDGET)
+        except (OSError, ValueError, AttributeError):  # no /proc: no budget
+            return None
+
+    def check(self) -> None:
+        try:
+            resident = int(os.pread(self._statm, 64, 0).split()[1])
+        except (OSError, ValueError, IndexError):
+            return
+        if resident > self.budget_pages:
+            release_pages(self.maps)
+
+    def __del__(self) -> None:
+        try:
+            os.close(self._statm)
+        except (OSError, AttributeError):
+            pass
+
+
+# Resident memory above which the saved index's pages are unmapped after an answer.
+RESIDENT_BUDGET = 1 << 30
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while the knowledge is loaded and indexed: millions of
@@ -1305,6 +1379,22 @@ def _cues(qnorm: str) -> tuple[str, ...]:
 def passage_document_text(p: Passage) -> str:
     """What is indexed for a passage: its headings (context) and its text."""
     return f"{p.context}\n{p.text}" if p.context else p.text
+
+
+def _captions_by_document(passages: Sequence[Passage]) -> list[list[int]]:
+    """The positions of the captions of each document that has any, in reading order."""
+    if isinstance(passages, PassageList):  # saved knowledge: from its columns, no objects made
+        import numpy as np
+
+        where = np.flatnonzero(passages.kinds() == KINDS.index("caption"))
+        docs = passages.documents_of()[where]
+        runs = np.flatnonzero(np.diff(docs)) + 1 if len(docs) else np.zeros(0, dtype=np.int64)
+        return [part.tolist() for part in np.split(where, runs)] if len(where) else []
+    by_doc: dict[str, list[int]] = {}
+    for i, p in enumerate(passages):
+        if p.kind == "caption":
+            by_doc.setdefault(p.doc, []).append(i)
+    return list(by_doc.values())
 
 
 def _fingerprint(knowledge: Knowledge) -> str:
