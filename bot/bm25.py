@@ -1038,11 +1038,17 @@ def _crc32_of(path: str, start: int, size: int) -> int:
 
 
 def _read_npz(
-    path: str, names: Sequence[str], mmap: bool = False, crc: bool = False, maps: list[_mmap.mmap] | None = None
+    path: str,
+    names: Sequence[str],
+    mmap: bool = False,
+    crc: bool = False,
+    maps: list[_mmap.mmap] | None = None,
+    where: dict[str, int] | None = None,
 ) -> dict[str, np.ndarray]:
     """Read arrays ``names`` from an .npz without ever unpickling.
 
-    ``maps``, if given, receives the memory maps made (for :func:`release_pages`).
+    ``maps``, if given, receives the memory maps made (for :func:`release_pages`), and
+    ``where`` each array's offset in the file (to read parts of it with ``os.pread``).
     With ``crc`` every member read is checked against the CRC-32 the zip file records for it
     (ValueError when one differs): any byte changed since it was written is found, at the cost
     of reading the file once (~2 GB/s here).
@@ -1085,6 +1091,8 @@ def _read_npz(
                     raise ValueError(f"array {name!r} has an object dtype (would need pickle)")
                 count = math.prod(shape)
                 offset = fh.tell()
+                if where is not None:
+                    where[name] = offset
                 if offset + count * dtype.itemsize > start + info.compress_size:
                     raise ValueError(f"array {name!r} is truncated")
                 if mmap and count and offset % dtype.alignment == 0:

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from bot import store
 from bot.bm25 import SparseBM25
@@ -112,29 +112,36 @@ def _parallel(jobs: list[Callable[[], _T]]) -> list[_T]:
         return [f.result() for f in futures]
 
 
-def load(cache_dir: Path, key: str) -> tuple[SparseBM25, SparseBM25] | None:
-    """The saved channels for ``key``, or None when absent or unreadable (then: rebuild)."""
-    paths = [cache_dir / f"{key}.{c}.npz" for c in _CHANNELS]
-    if not all(p.is_file() for p in paths):
-        return None
-    try:
-        words, bigrams = _parallel([partial(SparseBM25.load, p, tag=key) for p in paths])
-    except (OSError, ValueError) as exc:
-        log.warning("index cache %s unusable, rebuilding: %s", cache_dir, exc)
-        return None
-    return words, bigrams
+class Saved(NamedTuple):
+    """What :func:`load_saved` found usable (None for each part that was absent or damaged)."""
+
+    knowledge: tuple[Knowledge, str] | None
+    channels: tuple[SparseBM25, SparseBM25] | None
+    texts: PassageTexts | None
 
 
-def load_knowledge(cache_dir: Path, key: str, files: Sequence[Path]) -> tuple[Knowledge, str] | None:
-    """The saved documents and passages for ``key`` and their fingerprint, or None when absent
-    or unreadable (then the documents are parsed)."""
-    path = cache_dir / f"{key}.passages.npz"
-    if not path.is_file():
-        return None
+def load_saved(cache_dir: Path, key: str, files: Sequence[Path]) -> Saved:
+    """The passages (with their fingerprint), both channels and the passage texts saved for
+    ``key``, all read and checked at once, two files at a time (most of the time goes to their
+    CRCs, which release the GIL). A part that is absent or damaged is None (and logged)."""
+    jobs: list[Callable[[], object]] = [
+        partial(_quietly, partial(SparseBM25.load, cache_dir / f"{key}.{c}.npz", tag=key), "index cache", "rebuilding")
+        for c in _CHANNELS
+    ]
+    jobs.append(partial(_quietly, partial(store.load, cache_dir / f"{key}.passages.npz", key, files), "saved passages", "parsing the documents"))
+    jobs.append(partial(_quietly, partial(PassageTexts.load, cache_dir / f"{key}.texts", None), "passage texts", "normalising on demand"))
+    words, bigrams, knowledge, texts = _parallel(jobs)
+    channels = (words, bigrams) if words is not None and bigrams is not None else None
+    return Saved(knowledge, channels, texts)  # type: ignore[arg-type]
+
+
+def _quietly(load: Callable[[], _T], what: str, instead: str) -> _T | None:
     try:
-        return store.load(path, key, files)
+        return load()
+    except FileNotFoundError:
+        return None
     except (OSError, ValueError) as exc:
-        log.warning("saved passages in %s unusable, parsing the documents: %s", cache_dir, exc)
+        log.warning("%s unusable, %s: %s", what, instead, exc)
         return None
 
 
@@ -144,18 +151,6 @@ def save_knowledge(cache_dir: Path, key: str, knowledge: Knowledge, fingerprint:
         store.save(cache_dir / f"{key}.passages.npz", knowledge, key, fingerprint)
     except OSError as exc:
         log.warning("cannot save the passages in %s: %s", cache_dir, exc)
-
-
-def load_texts(cache_dir: Path, key: str, count: int) -> PassageTexts | None:
-    """The saved normalised passage texts for ``key`` (saved for big knowledge only), or None."""
-    path = cache_dir / f"{key}.texts"
-    if not path.is_file():
-        return None
-    try:
-        return PassageTexts.load(path, count)
-    except (OSError, ValueError) as exc:
-        log.warning("passage texts in %s unusable, normalising on demand: %s", cache_dir, exc)
-        return None
 
 
 def save(

@@ -228,11 +228,12 @@ class Engine:
         try:
             knowledge = None
             fingerprint = ""
+            saved = None
             if cache_dir is not None and pool is None and cache.has(cache_dir, key):
                 # Saved: the parsed documents and passages too (made into objects on demand).
-                stored = cache.load_knowledge(cache_dir, key, files)
-                if stored is not None:
-                    knowledge, fingerprint = stored
+                saved = cache.load_saved(cache_dir, key, files)
+                if saved.knowledge is not None:
+                    knowledge, fingerprint = saved.knowledge
             if knowledge is None:
                 # A progress object may also report reading (a million passages take seconds to parse).
                 knowledge = load_knowledge(root, getattr(progress, "reading", None))
@@ -240,10 +241,11 @@ class Engine:
             tokenizer = Tokenizer(lexicon)
             tokenizer.initialize()
             index = None
-            if cache_dir is not None:
-                loaded = cache.load(cache_dir, key)
-                if loaded is not None and len(loaded[0]) == len(knowledge.passages):
-                    texts = cache.load_texts(cache_dir, key, len(knowledge.passages))
+            if saved is not None:
+                loaded, texts = saved.channels, saved.texts
+                if loaded is not None and len(loaded[0]) == len(loaded[1]) == len(knowledge.passages):
+                    if texts is not None and len(texts) != len(knowledge.passages):
+                        texts = None
                     index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]), texts)
                     log.info("index loaded from %s", cache_dir)
                     if not fingerprint:  # parsed: the saved passages were missing or damaged

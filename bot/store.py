@@ -8,8 +8,8 @@ is asked for, from
 
 * per passage: its document, number, kind, section and context (small integer columns; section
   and context point into a table of the distinct headings),
-* every passage text as UTF-16 code units back to back, with offsets (memory-mapped: a text's
-  pages are read when it is),
+* every passage text as UTF-16 code units back to back, with offsets (a text is read from the
+  file, ``os.pread``, when its passage is made),
 * the documents (id, path, title, front matter, sections) as JSON -- only front matter that
   JSON gives back unchanged is saved; other knowledge is parsed at every start, as before.
 
@@ -26,7 +26,7 @@ import mmap
 import os
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
@@ -54,14 +54,17 @@ class PassageList(Sequence[Passage]):
         section: np.ndarray,
         context: np.ndarray,
         strings: list[str],
-        units: np.ndarray,
+        texts: tuple[int, int],
         offsets: np.ndarray,
     ) -> None:
         self._doc_ids = doc_ids
         self._doc, self._number, self._kind = doc, number, kind
         self._section, self._context = section, context
         self._strings = strings
-        self._units = units
+        # The texts: an open file and where their UTF-16 code units start in it. Read with
+        # os.pread, not through a map (a page fault maps a run of pages around one 300-byte
+        # text: a few hundred questions made the whole file resident).
+        self._fd, self._texts_at = texts
         self._offsets = offsets
         self._n = len(doc)
         self._memo: dict[int, Passage] = {}
@@ -73,11 +76,16 @@ class PassageList(Sequence[Passage]):
     def __len__(self) -> int:
         return self._n
 
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+            self._fd = None
+
     def _make(self, i: int) -> Passage:
         p = self._memo.get(i)
         if p is None:
             a, b = int(self._offsets[i]), int(self._offsets[i + 1])
-            text = self._units[a:b].tobytes().decode("utf-16-le")
+            text = os.pread(self._fd, 2 * (b - a), self._texts_at + 2 * a).decode("utf-16-le")
             doc = self._doc_ids[int(self._doc[i])]
             number = int(self._number[i])
             s = int(self._section[i])
@@ -242,11 +250,24 @@ def load(path: str | os.PathLike[str], tag: str, files: Sequence[Path]) -> tuple
     def bad(reason: str) -> ValueError:
         return ValueError(f"{path}: not saved knowledge: {reason}")
 
-    maps: list[mmap.mmap] = []
+    fd = os.open(path, os.O_RDONLY)  # for the texts: the file checked below, not a newer one
     try:
-        a = _read_npz(path, _ARRAYS, mmap=True, crc=True, maps=maps)
+        return _load(path, tag, files, fd, bad)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _load(path: str, tag: str, files: Sequence[Path], fd: int, bad: Callable[[str], ValueError]) -> tuple[Knowledge, str]:
+    maps: list[mmap.mmap] = []
+    where: dict[str, int] = {}
+    try:
+        a = _read_npz(path, _ARRAYS, mmap=True, crc=True, maps=maps, where=where)
+        same = os.path.samestat(os.fstat(fd), os.stat(path))
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, struct.error) as exc:
         raise bad(str(exc)) from exc
+    if not same:
+        raise bad("replaced while it was read")
     if a["format"].shape != () or a["format"].dtype.kind != "U" or str(a["format"]) != FORMAT:
         raise bad("format tag differs")
     if a["tag"].dtype != np.uint8 or a["tag"].ndim != 1:
@@ -302,7 +323,7 @@ def load(path: str | os.PathLike[str], tag: str, files: Sequence[Path]) -> tuple
     if offsets[0] != 0 or offsets[-1] != len(units) or np.any(offsets[1:] < offsets[:-1]):
         raise bad("inconsistent text offsets")
     passages = PassageList(
-        [d.id for d in documents], doc, number, a["kind"], a["section"], a["context"], strings, units, offsets
+        [d.id for d in documents], doc, number, a["kind"], a["section"], a["context"], strings, (fd, where["units"]), offsets
     )
     passages.mapped = tuple(maps)
     return Knowledge(tuple(documents), passages, tuple(files)), fingerprint  # type: ignore[arg-type]
