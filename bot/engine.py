@@ -179,6 +179,12 @@ class Engine:
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
         self._resident = _ResidentBudget.of(self)
+        # Each passage's kind, asked for every candidate: from the saved column, without making
+        # the Passage, when the passages are saved ones.
+        passages = knowledge.passages
+        self._kind_of: Callable[[int], str] = (
+            passages.kind if isinstance(passages, PassageList) else [p.kind for p in passages].__getitem__
+        )
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -882,7 +888,7 @@ class _Ranking:
         docs = [c.doc for c in cands]
         # One row of degrees (one per term) per candidate.
         rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
-        passages = engine.knowledge.passages
+        kind_of = engine._kind_of
         self._partial: dict[int, tuple[float, float, tuple[str, ...], Candidate]] = {}
         self._scored: dict[int, _Scored] = {}
         self._heap: list[tuple[float, int, _Scored]] = []
@@ -912,7 +918,7 @@ class _Ranking:
                 bound += 0.15
             if self.counted is not None:
                 bound += COUNT_BONUS
-            if passages[c.doc].kind in wanted_kinds:
+            if kind_of(c.doc) in wanted_kinds:
                 bound += 0.3
             if c.doc in pictured:
                 bound += PICTURED_BONUS
@@ -939,7 +945,7 @@ class _Ranking:
                 known = self._number_facts.get(doc)
                 if not (known if known is not None else engine._has_number(doc)):
                     fused -= 0.3  # a "how many" question is not answered by a passage with no number
-            kind = engine.knowledge.passages[doc].kind
+            kind = engine._kind_of(doc)
             if kind == "byline" and not matched:
                 fused -= 0.2
             if kind in self.wanted_kinds:

@@ -141,6 +141,10 @@ class PassageList(Sequence[Passage]):
             return i
         return None
 
+    def kind(self, i: int) -> str:
+        """``self[i].kind``, from the column."""
+        return KINDS[self._kind[i]]
+
     def kinds(self) -> np.ndarray:
         """Each passage's kind as an index into :data:`KINDS` (read-only)."""
         return self._kind
