@@ -1019,21 +1019,39 @@ def _write_npz(fh: BinaryIO, arrays: Mapping[str, np.ndarray]) -> None:
                 np.lib.format.write_array(out, np.asanyarray(value), allow_pickle=False)
 
 
+_DONTNEED = getattr(_mmap, "MADV_DONTNEED", None)  # (not on every platform)
+_CRC_STEP = 64 << 20  # bytes summed, then unmapped, at a time
+try:  # ISA-L's CRC-32 (the same checksum, ~3x zlib's speed here), when installed: extra "fast"
+    from isal.isal_zlib import crc32 as _crc32
+except ImportError:
+    _crc32 = zlib.crc32
+
+
 def _crc32_of(path: str, start: int, size: int) -> int:
-    """The CRC-32 of ``size`` bytes of the file from ``start``, read through one small buffer
-    (no page of the file stays mapped; zlib and the reads release the GIL)."""
-    crc = 0
-    buf = bytearray(min(size, 4 << 20))
-    view = memoryview(buf)
-    with open(path, "rb", buffering=0) as fh:
-        fh.seek(start)
-        left = size
-        while left:
-            got = fh.readinto(view[: min(left, len(buf))])
-            if not got:
-                raise ValueError("file is truncated")
-            crc = zlib.crc32(view[:got], crc)
-            left -= got
+    """The CRC-32 of ``size`` bytes of the file from ``start``: through a temporary memory map,
+    64 MiB at a time, each part unmapped once summed (so no page of it stays resident; reading
+    into a buffer instead cost twice the time here, in copies). zlib (and ISA-L) release the GIL."""
+    if size <= 0:
+        return 0
+    page = start - start % _mmap.ALLOCATIONGRANULARITY
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size < start + size:
+            raise ValueError("file is truncated")
+        mapping = _mmap.mmap(fh.fileno(), start + size - page, access=_mmap.ACCESS_READ, offset=page)
+    try:
+        view = memoryview(mapping)
+        try:
+            crc = 0
+            step = _CRC_STEP
+            for at in range(start - page, start - page + size, step):
+                stop = min(at + step, start - page + size)
+                crc = _crc32(view[at:stop], crc)
+                if _DONTNEED is not None:
+                    mapping.madvise(_DONTNEED, at - at % _mmap.PAGESIZE, stop - (at - at % _mmap.PAGESIZE))
+        finally:
+            view.release()
+    finally:
+        mapping.close()
     return crc
 
 
@@ -1115,9 +1133,11 @@ def _read_npz(
 def release_pages(maps: Iterable[_mmap.mmap]) -> None:
     """Unmap the pages of read-only file maps from this process (``MADV_DONTNEED``): they stay
     in the page cache, and the next read maps them again (a minor fault), with the same data."""
+    if _DONTNEED is None:
+        return
     for mapping in maps:
         try:
-            mapping.madvise(_mmap.MADV_DONTNEED)
+            mapping.madvise(_DONTNEED)
         except (ValueError, OSError, AttributeError):  # closed, or no madvise here
             pass
 

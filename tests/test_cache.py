@@ -277,3 +277,25 @@ def test_the_key_still_follows_every_document_byte(tmp_path: Path) -> None:
     b.write_text("三", encoding="utf-8")
     assert cache_module.cache_key(files) != key
     assert cache_module.cache_key([a, b]) != cache_module.cache_key([b, a])
+
+
+@pytest.mark.parametrize("start, size", [(0, 0), (0, 1), (5, 100_000), (4095, 4097), (123, 3_000_000)])
+@pytest.mark.parametrize("step", [64 << 20, 40_000])
+def test_the_crc_of_a_file_range_is_zlibs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: int, size: int, step: int
+) -> None:
+    """The check that stands for reading every posting: zip's CRC-32 of the bytes, whichever
+    implementation computes it, and through the chunked map as through one read."""
+    import os
+    import zlib
+
+    from bot import bm25
+    from bot.bm25 import _crc32_of
+
+    monkeypatch.setattr(bm25, "_CRC_STEP", step)
+    data = os.urandom(3_100_000)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    assert _crc32_of(str(path), start, size) == zlib.crc32(data[start : start + size])
+    with pytest.raises(ValueError, match="truncated"):
+        _crc32_of(str(path), len(data) - 10, 11)
