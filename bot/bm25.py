@@ -1097,8 +1097,17 @@ def _read_npz(
                     raise ValueError(f"corrupt zip entry {name!r}")
                 name_len, extra_len = struct.unpack("<HH", local[26:30])
                 start = info.header_offset + 30 + name_len + extra_len
-                if crc and _crc32_of(path, start, info.compress_size) != info.CRC:
-                    raise ValueError(f"array {name!r} is damaged (CRC-32 differs)")
+                if crc:
+                    if info.compress_size <= 1 << 20:  # small: one read of the open file
+                        fh.seek(start)
+                        chunk = fh.read(info.compress_size)
+                        if len(chunk) != info.compress_size:
+                            raise ValueError(f"array {name!r} is truncated")
+                        found = _crc32(chunk)
+                    else:
+                        found = _crc32_of(path, start, info.compress_size)
+                    if found != info.CRC:
+                        raise ValueError(f"array {name!r} is damaged (CRC-32 differs)")
                 fh.seek(start)
                 version = np.lib.format.read_magic(fh)
                 if version == (1, 0):

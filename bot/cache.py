@@ -80,7 +80,7 @@ def cache_key(files: Iterable[Path], extra: str = "") -> str:
     h.update(_code_fingerprint().encode())
     h.update(jieba_version().encode())
     h.update(extra.encode())
-    if len(files) >= 8:
+    if len(files) >= 2 and sum(_size(path) for path in files) >= _THREADS_FROM:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(2) as pool:
@@ -100,10 +100,23 @@ def has(cache_dir: Path, key: str) -> bool:
     return all((cache_dir / f"{key}.{c}.npz").is_file() for c in _CHANNELS)
 
 
-def _parallel(jobs: list[Callable[[], _T]]) -> list[_T]:
+# Below this many bytes to read, files are hashed and checked one after the other: a thread pool
+# (and importing concurrent.futures) costs more than it saves, and small knowledge starts in
+# well under a second.
+_THREADS_FROM = 32 << 20
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _parallel(jobs: list[Callable[[], _T]], size: int = _THREADS_FROM) -> list[_T]:
     """Run ``jobs`` two at a time (their time goes to reads, CRCs and numpy, which release the
-    GIL); exceptions propagate."""
-    if len(jobs) <= 1:
+    GIL) when they read ``size`` bytes or more; exceptions propagate."""
+    if len(jobs) <= 1 or size < _THREADS_FROM:
         return [job() for job in jobs]
     from concurrent.futures import ThreadPoolExecutor
 
@@ -130,7 +143,8 @@ def load_saved(cache_dir: Path, key: str, files: Sequence[Path]) -> Saved:
     ]
     jobs.append(partial(_quietly, partial(store.load, cache_dir / f"{key}.passages.npz", key, files), "saved passages", "parsing the documents"))
     jobs.append(partial(_quietly, partial(PassageTexts.load, cache_dir / f"{key}.texts", None), "passage texts", "normalising on demand"))
-    words, bigrams, knowledge, texts = _parallel(jobs)
+    size = sum(_size(cache_dir / f"{key}.{suffix}") for suffix in ("words.npz", "bigrams.npz", "passages.npz", "texts"))
+    words, bigrams, knowledge, texts = _parallel(jobs, size)
     channels = (words, bigrams) if words is not None and bigrams is not None else None
     return Saved(knowledge, channels, texts)  # type: ignore[arg-type]
 

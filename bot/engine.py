@@ -262,8 +262,7 @@ class Engine:
                 pool = None  # build_index shut it down
                 if cache_dir is not None:
                     fingerprint = fingerprint or _fingerprint(knowledge)
-                    saved = (knowledge, fingerprint)
-                    cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts, saved)
+                    cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts, (knowledge, fingerprint))
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)

@@ -290,7 +290,11 @@ def _load(path: str, tag: str, files: Sequence[Path], fd: int, bad: Callable[[st
         raise bad(f"malformed documents ({exc})") from exc
     if not isinstance(strings, list) or not strings or strings[0] != "" or not all(isinstance(s, str) for s in strings):
         raise bad("malformed heading table")
-    if any(not isinstance(d.id, str) or not isinstance(d.meta, dict) for d in documents):
+    if any(
+        not (isinstance(d.id, str) and isinstance(d.path, str) and isinstance(d.title, str) and isinstance(d.meta, dict))
+        or not all(isinstance(x.title, str) and (x.subtitle is None or isinstance(x.subtitle, str)) for x in d.sections)
+        for d in documents
+    ):
         raise bad("malformed documents")
     if [d.path for d in documents] != [str(f) for f in files]:
         raise bad("saved for other document files")

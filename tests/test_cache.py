@@ -141,11 +141,14 @@ def _cache_file(cache: Path, suffix: str) -> Path:
     return path
 
 
+@pytest.mark.parametrize("threads", [False, True])
 def test_a_start_from_the_saved_index_parses_no_document(
-    article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: bool
 ) -> None:
     """The passages come from the cache, made on demand; they, the documents, the fingerprint
     and every answer are those of a fresh build."""
+    if threads:  # (big knowledge reads and checks its saved files two at a time)
+        monkeypatch.setattr(cache_module, "_THREADS_FROM", 0)
     fresh = Engine.build(article)
     cache = tmp_path / "cache"
     built = Engine.build(article, cache_dir=cache)
@@ -267,11 +270,14 @@ def test_a_quick_load_has_the_arrays_a_full_check_recomputes(tmp_path: Path) -> 
     assert len(SparseBM25.load(tmp_path / "plain.npz")) == len(corpus)
 
 
-def test_the_key_still_follows_every_document_byte(tmp_path: Path) -> None:
+@pytest.mark.parametrize("threads", [False, True])
+def test_the_key_still_follows_every_document_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: bool) -> None:
+    if threads:  # (big knowledge is hashed two files at a time)
+        monkeypatch.setattr(cache_module, "_THREADS_FROM", 0)
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("一", encoding="utf-8")
     b.write_text("二", encoding="utf-8")
-    files = [a, b] * 5  # enough files to hash them two at a time
+    files = [a, b] * 5
     key = cache_module.cache_key(files)
     assert cache_module.cache_key(files) == key
     b.write_text("三", encoding="utf-8")
