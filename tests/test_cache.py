@@ -305,3 +305,23 @@ def test_the_crc_of_a_file_range_is_zlibs(
     assert _crc32_of(str(path), start, size) == zlib.crc32(data[start : start + size])
     with pytest.raises(ValueError, match="truncated"):
         _crc32_of(str(path), len(data) - 10, 11)
+
+
+def test_answers_are_the_same_when_the_maps_are_released_after_every_answer(
+    article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the resident budget the saved index's pages are unmapped after an answer (they
+    stay in the page cache): with a budget of one byte that is after every answer."""
+    from bot import bm25
+
+    fresh = Engine.build(article)
+    Engine.build(article, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(engine_module, "RESIDENT_BUDGET", 1)
+    released: list[int] = []
+    real = bm25.release_pages
+    monkeypatch.setattr(engine_module, "release_pages", lambda maps: released.append(len(maps)) or real(maps))
+    loaded = Engine.build(article, cache_dir=tmp_path / "cache")
+    assert loaded._resident is not None
+    assert _answers(loaded) == _answers(fresh)
+    assert len(released) == len(QUESTIONS) and all(released)
+    assert fresh._resident is None  # nothing mapped: no budget, no /proc reads
