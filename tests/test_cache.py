@@ -325,3 +325,22 @@ def test_answers_are_the_same_when_the_maps_are_released_after_every_answer(
     assert _answers(loaded) == _answers(fresh)
     assert len(released) == len(QUESTIONS) and all(released)
     assert fresh._resident is None  # nothing mapped: no budget, no /proc reads
+
+
+def test_a_faq_names_saved_passages(article: Path, tmp_path: Path) -> None:
+    """faq.yaml's passages are found among saved passages by id (no scan), and a missing one
+    is still an error."""
+    from bot.errors import KnowledgeError
+
+    (article / "faq.yaml").write_text(
+        "faq:\n  - q: [谁写的这篇稿子]\n    passage: jiangmen-zhutijiaoyu#3\n", encoding="utf-8"
+    )
+    fresh = Engine.build(article)
+    Engine.build(article, cache_dir=tmp_path / "cache")
+    loaded = Engine.build(article, cache_dir=tmp_path / "cache")
+    assert isinstance(loaded.passages, PassageList)
+    assert loaded.faq == fresh.faq and loaded.faq.entries
+    assert loaded.ask("谁写的这篇稿子").to_json() == fresh.ask("谁写的这篇稿子").to_json()
+    (article / "faq.yaml").write_text("faq:\n  - q: [问]\n    passage: jiangmen-zhutijiaoyu#999\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="does not exist"):
+        Engine.build(article, cache_dir=tmp_path / "cache")
