@@ -78,6 +78,10 @@ _GREETING_RE = re.compile(
 # "那县级的呢?", "那么鹤山呢", "还有县级的吗": a short question leaning on the previous one.
 _FOLLOWUP_RE = re.compile(r"^(?:那|那么|还有|另外|而|再问一下)?\s*(?P<core>.{1,12}?)\s*(?:的)?\s*(?:呢|吗|怎么样|咋样|如何)\s*[?]*$")
 _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
+# A-not-A questions (方不方便, 快不快, 靠不靠谱, 有没有) ask yes or no about A-B: jieba cuts them
+# into junk (办公证方不方便 → 办公/证方/不/方便), so they are read as the word itself. 多不多 stays:
+# it asks how many.
+_A_NOT_A_RE = re.compile(r"(?!多)([\u4e00-\u9fff])[不没]\1")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪")
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
@@ -370,12 +374,12 @@ class Engine:
     def normalize_question(self, text: str) -> str:
         """``normalize``, then the lexicon's rewrites (幾多 → 多少, 邊度 → 哪里, 咗 → 了): many
         overseas readers write Cantonese. Passages are standard written Chinese and are not
-        rewritten."""
+        rewritten. A-not-A forms become A (方不方便 → 方便)."""
         norm = normalize(text)
         if self._rewrite_re is None:
-            return norm
+            return _A_NOT_A_RE.sub(r"\1", norm)
         table = self._rewrite_table
-        return self._rewrite_re.sub(lambda m: table[m.group()], norm)
+        return _A_NOT_A_RE.sub(r"\1", self._rewrite_re.sub(lambda m: table[m.group()], norm))
 
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""

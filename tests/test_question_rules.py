@@ -257,6 +257,26 @@ def test_rewrites_touch_questions_not_words_that_contain_them(engine: Engine) ->
     assert engine.normalize_question("打通了多少个系统") == "打通了多少个系统"  # 系 alone is not rewritten
 
 
+def test_cantonese_characters_that_opencc_changes_are_still_rewritten(engine: Engine) -> None:
+    # OpenCC turns 嗰 into 𠮶 and 餸 into 𩠌; the rewrite keys are normalised the same way.
+    assert engine.normalize_question("嗰啲餸好唔好食？") == "那些菜好食?"  # 好唔好 → 好不好 → 好
+    assert engine.normalize_question("屋企老人家") == "家里老人家"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("办公证方不方便", "办公证方便"), ("江门工业算不算厉害", "江门工业算厉害"), ("有没有人管", "有人管"), ("饭堂多不多", "饭堂多不多")],
+)
+def test_a_not_a_questions_read_as_the_word(engine: Engine, question: str, expected: str) -> None:
+    assert engine.normalize_question(question) == expected
+
+
+def test_a_not_a_question_finds_its_passage(engine: Engine) -> None:
+    # 方不方便 used to leave a junk word (证方) that no passage has, and the question was refused.
+    answer = engine.ask("华侨回乡办公证方不方便")
+    assert answer.answered and "涉外公证" in answer.hits[0].passage.text
+
+
 def test_a_malformed_rewrite_line_names_the_file(tmp_path) -> None:
     from bot.errors import KnowledgeError
     from bot.lexicon import load_lexicon
