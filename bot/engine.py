@@ -33,6 +33,7 @@ from bot.figures import (
     extract_figures,
     figure_query,
     figure_spans,
+    kind_matches,
     prepare_figures,
     rank_prepared,
     unit_matches,
@@ -82,6 +83,7 @@ _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
 # into junk (办公证方不方便 → 办公/证方/不/方便), so they are read as the word itself. 多不多 stays:
 # it asks how many.
 _A_NOT_A_RE = re.compile(r"(?!多)([\u4e00-\u9fff])[不没]\1")
+_WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪")
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
@@ -486,7 +488,7 @@ class Engine:
         if not cands:
             return False, [], "no passage shares a word with the question"
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
-        terms = [t for t in dict.fromkeys(analysis.terms) if not self.tokenizer.is_counter(t)]
+        terms = [t for t in dict.fromkeys(self._unjoin(analysis.terms, qnorm)) if not self.tokenizer.is_counter(t)]
         weights = {t: self._weight(t) for t in terms}
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
@@ -503,7 +505,9 @@ class Engine:
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         threshold = self.settings.min_coverage
-        where = bool(qnorm) and bool(_WHERE_CUE.search(qnorm))
+        # "零工市场在哪" asks a location; "办不成可以找哪里反映" asks where to turn (a window, a
+        # hotline): any passage that answers the rest answers it.
+        where = bool(qnorm) and bool(_WHERE_CUE.search(qnorm)) and not _WHERE_TO_TURN.search(qnorm)
         if fq.kind in ("date", "time") or where:
             # "哪一天结业" asks when one event happened, "梁启超故居在哪里" where one thing is: a
             # rare word no passage has (结业, 故居) is that event or thing, and the passage about
@@ -712,8 +716,8 @@ class Engine:
             known = table.put(
                 doc,
                 any(
-                    (not fq.unit or unit_matches(fq.unit, unit)) and (not fq.kind or kind == fq.kind)
-                    for _, _, unit, kind in self._spans(doc)
+                    (not fq.unit or unit_matches(fq.unit, unit)) and (not fq.kind or kind_matches(fq.kind, kind, value))
+                    for _, value, unit, kind in self._spans(doc)
                 ),
             )
         return known
@@ -733,6 +737,29 @@ class Engine:
         if known is None:
             known = table.put(doc, any(kind not in ("date", "year") for _, _, _, kind in self._spans(doc)))
         return known
+
+    def _unjoin(self, terms: Sequence[str], qnorm: str) -> list[str]:
+        """Terms, with a word no dictionary and no passage has split into its content characters.
+
+        jieba's HMM joins runs of single characters into "words" across word boundaries (恩平那条
+        村种了 → 村种, 活动中起了 → 中起): such a word weighs as much as the rarest name and no
+        passage can have it. Its characters are what the question says. A person's name (李明)
+        stays whole: it is what the question is about."""
+        out: list[str] = []
+        tok = self.tokenizer
+        for t in terms:
+            if (
+                len(t) == 2
+                and has_cjk(t)
+                and not self.index.words.doc_freq(t)
+                and tok.general_freq(t) <= 0
+                and not self._is_name(t)
+                and not self._person_like(t, qnorm)
+            ):
+                out.extend(ch for ch in t if tok.is_content(ch))
+            else:
+                out.append(t)
+        return out
 
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.
@@ -795,9 +822,9 @@ class Engine:
     ) -> dict[str, object]:
         return {
             "normalized": analysis.text,
-            # The weight each word has in coverage (see _weight), and where the general thesaurus
-            # stood in for a word no passage uses.
-            "terms": {t: round(self._weight(t), 3) for t in dict.fromkeys(analysis.terms)},
+            # The weight each word has in coverage (see _weight; junk words split, see _unjoin),
+            # and where the general thesaurus stood in for a word no passage uses.
+            "terms": {t: round(self._weight(t), 3) for t in dict.fromkeys(self._unjoin(analysis.terms, analysis.text))},
             "expansions": {t: list(x) for t in dict.fromkeys(analysis.terms) if (x := self._expansions(t))},
             "words": list(analysis.words),
             "bigrams": list(analysis.bigrams),

@@ -24,7 +24,11 @@ _UNITS = sorted(
     reverse=True,
 )
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
-_DATE_RE = r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:初|底|中旬|上旬|下旬))"
+# Dates, and recurring days ("每月第1个工作日", "每月10日": when something happens each month).
+_DATE_RE = (
+    r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:初|底|中旬|上旬|下旬)"
+    r"|每[个]?月第\d{1,2}个工作日|每[个]?月\d{1,2}[日号])"
+)
 _NUM_RE = rf"""
     (?P<date>{_DATE_RE})
   | (?P<prefix>第|超过|超|约|近|逾|不少于|不到|达)?
@@ -51,6 +55,12 @@ class _Found:
     focus: str  # the words that say what the figure counts
     inherited: str = ""  # the previous clause, for a clause with no subject of its own
     before: str = ""  # the focus words before the figure, up to the previous figure
+
+
+def kind_matches(wanted: str, kind: str, value: str) -> bool:
+    """Whether a figure of ``kind`` answers a question asking for ``wanted``: a recurring day
+    (每月第1个工作日, a date) also answers 第几个工作日 (an ordinal)."""
+    return kind == wanted or (wanted == "ordinal" and kind == "date" and "第" in value)
 
 
 def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
@@ -472,7 +482,7 @@ def rank_prepared(
             if unit:
                 score *= 4.0 if right_unit else 0.5
             if kind:
-                score *= 3.0 if fig.kind == kind else 0.4
+                score *= 3.0 if kind_matches(kind, fig.kind, fig.value) else 0.4
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
             if "分别" in found.focus and not (nouns and any(text.startswith(n, found.end) for n in nouns)):

@@ -96,6 +96,14 @@ _ASK_RE = re.compile(r"(?<![老第哪])(?:多少|几)(?:个)?")  # not 第几 / 
 _QUANTITY_WORDS = frozenset(
     {"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的", "百分之", "百分"}
 )
+# Verbs that say a quantity reached a level ("办结率达到多少", "增长了多少"): not what is counted.
+_REACH_VERBS = frozenset(
+    {"达到", "达", "超过", "超", "约为", "共计", "累计", "合计", "增加", "增长", "提高", "提升", "下降", "减少", "降低",
+     "占", "突破", "完成", "新增", "实现", "达成", "保持", "接近", "高达", "多达"}
+)
+# "恩平那条村", "这些人": a demonstrative and its measure word point at something, they name nothing.
+_DEMONSTRATIVE_RE = re.compile(r"^[这那此该某每本][个条家所位些种件项次张座间批名只台辆场样边]$")
+_COMPARE_WORDS = frozenset({"比", "较", "比起", "相比", "对比"})
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
 _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {
     "场次", "人次", "周年", "公里", "公顷", "餐次", "万", "亿", "亿元", "万元", "平方米", "米", "吨", "%",
@@ -570,6 +578,7 @@ class Tokenizer:
                 and not _is_punct(word)
                 and word not in self.lexicon.stopwords
                 and not _QUANTITY_QUESTION_RE.match(word)
+                and not _DEMONSTRATIVE_RE.match(word)
             )
             if len(self._content_memo) < 500_000:
                 self._content_memo[token] = known
@@ -609,12 +618,16 @@ class Tokenizer:
             # Drop the verb between the noun and 多少: "零工市场枢纽建了几个" counts 枢纽, not 建了.
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
+                or before[-1] in _REACH_VERBS  # "办结率达到多少" counts 办结率
                 or before[-1] in _QUANTITY_WORDS  # "党组织数量是多少" counts 党组织
                 or not self._content(before[-1])  # "一共有", "大概": fillers before 多少
                 or (len(before[-1]) <= 2 and before[-1][-1] in "了过着")
                 or len(before[-1]) == 1
             ):
                 before.pop()
+            # "警情比去年下降了百分之几": what it is compared with (比去年, 较上年) is not counted.
+            if len(before) >= 2 and before[-2] in _COMPARE_WORDS:
+                del before[-2:]
             noun: list[str] = []
             while before and self._content(before[-1]) and len(noun) < 2:
                 noun.insert(0, self._canon(before.pop()))

@@ -310,3 +310,43 @@ def test_age_questions_want_an_age(engine: Engine) -> None:
 def test_a_post_in_a_named_body_needs_that_body(engine: Engine) -> None:
     assert not engine.ask("省委第四巡回督导组组长是谁？").answered  # 组长 is the 领导小组's, not theirs
     assert engine.ask("市委主题教育领导小组组长是谁？").answered
+
+
+def test_a_junk_word_of_jieba_hmm_is_read_as_its_characters(gallery: Engine, engine: Engine) -> None:
+    # jieba's HMM may join single characters across a word boundary (村种); a "word" no
+    # dictionary and no passage has must not outweigh the rest of the question.
+    assert engine._unjoin(["恩平", "村种", "花树"], "恩平那条村种了啥花树?") == ["恩平", "村", "种", "花树"]
+    answer = engine.ask("恩平那条村种了啥花树？")
+    assert answer.answered and "紫花风铃木" in answer.hits[0].passage.text
+    # A person's name is not split: 李明 stays unknown, and the question is still refused.
+    assert engine._unjoin(["李明", "职务"], "李明在江门担任什么职务?") == ["李明", "职务"]
+    assert not engine.ask("李明在江门担任什么职务？").answered
+    assert not gallery.ask("李卫东在开平碉楼做什么？").answered
+
+
+def test_demonstratives_are_not_content(engine: Engine) -> None:
+    for word in ("那条", "这个", "这些", "那家"):
+        assert not engine.tokenizer.is_content(word), word
+    assert engine.tokenizer.is_content("条例")
+
+
+def test_a_reach_verb_or_comparison_is_not_what_is_counted(engine: Engine) -> None:
+    assert engine.tokenizer.asked_noun("网格事项的办结率达到多少?") == ("办结率",)
+    assert engine.tokenizer.asked_noun("刑事治安警情比去年下降了百分之几?") == ("刑事治安警情",)
+    answer = engine.ask("网格事项的办结率达到多少？")
+    assert answer.answered and "99.4" in answer.figures[0].value
+
+
+def test_where_to_turn_is_not_where_something_is(engine: Engine) -> None:
+    # 「找哪里反映」 asks where to turn: the passage about the window answers it, though it names no place.
+    answer = engine.ask("去政府办事办不成可以找边度反映？")
+    assert answer.answered and "反映窗口" in answer.hits[0].passage.text
+    assert not engine.ask("梁启超故居在哪里？").answered  # a location is still needed
+
+
+def test_a_recurring_day_answers_when_and_which_day(engine: Engine) -> None:
+    when = engine.ask("市委组织部每个月什么时候发布组织生活清单？")
+    assert when.answered and "第1个工作日" in when.hits[0].passage.text
+    assert "第1个工作日" in when.figures[0].value
+    which = engine.ask("组织生活清单在每个月第几个工作日发布？")
+    assert "第1个" in which.figures[0].value
