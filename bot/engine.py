@@ -483,7 +483,7 @@ class Engine:
             most = max((len(c) for c in self._captions or ()), default=0)
             return False, [], f"asks for a picture by position; no document has that many (at most {most})"
         # Words no passage uses are searched as their thesaurus synonyms that passages do use.
-        words = list(analysis.words) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
+        words = self._unjoin(analysis.words, qnorm) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
         cands = self.index.search(words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
         if not cands:
             return False, [], "no passage shares a word with the question"
