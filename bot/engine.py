@@ -746,20 +746,26 @@ class Engine:
         passage can have it. Its characters are what the question says. A person's name (李明)
         stays whole: it is what the question is about."""
         out: list[str] = []
-        tok = self.tokenizer
         for t in terms:
-            if (
-                len(t) == 2
-                and has_cjk(t)
-                and not self.index.words.doc_freq(t)
-                and tok.general_freq(t) <= 0
-                and not self._is_name(t)
-                and not self._person_like(t, qnorm)
-            ):
-                out.extend(ch for ch in t if tok.is_content(ch))
+            if len(t) == 2 and self._junk(t) and not self._person_like(t, qnorm):
+                out.extend(ch for ch in t if self.tokenizer.is_content(ch))
             else:
                 out.append(t)
         return out
+
+    def _junk(self, term: str) -> bool:
+        """A CJK word that neither the knowledge nor any dictionary has, and is no known name."""
+        key = ("junk", term)
+        known = self._term_facts.get(key)
+        if known is None:
+            known = self._term_facts.put(
+                key,
+                has_cjk(term)
+                and not self.index.words.doc_freq(term)
+                and self.tokenizer.general_freq(term) <= 0
+                and not self._is_name(term),
+            )
+        return known  # type: ignore[return-value]
 
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.
