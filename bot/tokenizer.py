@@ -101,8 +101,9 @@ _REACH_VERBS = frozenset(
     {"达到", "达", "超过", "超", "约为", "共计", "累计", "合计", "增加", "增长", "提高", "提升", "下降", "减少", "降低",
      "占", "突破", "完成", "新增", "实现", "达成", "保持", "接近", "高达", "多达"}
 )
-# "恩平那条村", "这些人": a demonstrative and its measure word point at something, they name nothing.
-_DEMONSTRATIVE_RE = re.compile(r"^[这那此该某每本][个条家所位些种件项次张座间批名只台辆场样边]$")
+# "恩平那条村", "这些人", "这事": a demonstrative and its measure word point at something, they name
+# nothing.
+_DEMONSTRATIVE_RE = re.compile(r"^[这那此该某每本][个条家所位些种件项次张座间批名只台辆场样边事]$")
 _COMPARE_WORDS = frozenset({"比", "较", "比起", "相比", "对比"})
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
 _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {

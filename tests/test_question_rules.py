@@ -350,3 +350,14 @@ def test_a_recurring_day_answers_when_and_which_day(engine: Engine) -> None:
     assert "第1个工作日" in when.figures[0].value
     which = engine.ask("组织生活清单在每个月第几个工作日发布？")
     assert "第1个" in which.figures[0].value
+
+
+@pytest.mark.parametrize(("question", "figure"), [("江門新增咗幾多間長者飯堂？", "48家"), ("長者飯堂而家總共有幾多間？", "114家")])
+def test_cantonese_counter_jian_counts_the_articles_jia(engine: Engine, question: str, figure: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and answer.figures[0].value.startswith(figure)
+
+
+def test_a_demonstrative_with_shi_names_nothing(engine: Engine) -> None:
+    assert not engine.tokenizer.is_content("这事")
+    assert engine.ask("党员带头种树这事是怎么搞的？").answered
