@@ -58,6 +58,10 @@ MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ra
 COUNT_BONUS = 0.45
 # A word weighing at least this share of the top weight is rare in general Chinese too.
 RARE_SHARE = 0.65
+# What a word the asker says outside the asking clause counts (see Engine._term_weights).
+CONTEXT_SHARE = 0.5
+# The share of a named question's other words that its answer may lack (Engine._retrieve).
+REST_SHARE = 0.5
 # A where-question may be answered by a passage this close to the best one that names a place.
 WHERE_TIER = 0.8
 # A thesaurus synonym matches to this degree (the exact word: 1.0).
@@ -83,6 +87,19 @@ _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
 # into junk (办公证方不方便 → 办公/证方/不/方便), so they are read as the word itself. 多不多 stays:
 # it asks how many.
 _A_NOT_A_RE = re.compile(r"(?!多)([\u4e00-\u9fff])[不没]\1")
+# Details people ask of a place or service that a report may not give (as the tokenizer's
+# canonical forms: see Engine._details).
+DETAIL_WORDS = (
+    "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 网站 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
+    "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编"
+).split()
+# A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
+# tell (context: who asks, what they remember).
+_CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
+_ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
+_QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
+_WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
+_EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪")
 # Words that ask about a kind of passage rather than a topic.
@@ -104,9 +121,60 @@ _SURNAMES = frozenset(
 )
 # 「第二张图片」, 「最后一幅照片」: a caption named by its position.
 _NTH_PICTURE_RE = re.compile(
-    r"(?:第\s*(?P<n>[一二三四五六七八九十两百千\d]{1,4})|(?P<last>最后|末)\s*一?)\s*(?:张|幅|个)?\s*(?:图片|照片|配图|相片|图)"
+    # 「第一张图片」, 「最后一张照片」, and with a few words between: 「第一张种树那个照片」.
+    r"(?:第\s*(?P<n>[一二三四五六七八九十两百千\d]{1,4})|(?P<last>最后|末)\s*一?)\s*"
+    r"(?:(?:张|幅)[^,?!。\s]{0,8}?|个)?\s*(?:图片|照片|配图|相片|图)"
 )
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+# A polite opening says nothing about what is asked: 「请问一下，我想了解…」.
+_PREAMBLE_RE = re.compile(
+    r"^(?:(?:你好|您好|请问|麻烦问|麻烦|劳驾|请教|打听|想问问|想问|问|我想了解|想了解|我想知道|想知道|我想问|我想请教)"
+    r"(?:一下|下)?[,、:!\s]*)+"
+)
+_CN_NUMERAL_RE = re.compile(
+    # A year in characters (二〇二三年), or a number with 十/百/千/万 before a measure word or
+    # 多/余 (一百一十四家, 七十多, 二十二万名). Not after 第 (ordinals: 第十四次党代会 is written so)
+    # and not a lone character (一把手, 三会一课, 四下基层 are names, not numbers).
+    r"(?<![第\d])([〇零一二三四五六七八九]{4})(?=年)"
+    r"|(?<![第\d一二三四五六七八九十百千万两零〇])"
+    r"([一二三四五六七八九两]?十[一二三四五六七八九]?(?![十百千])|[一二三四五六七八九两][百千][一二三四五六七八九十两百千零〇]*"
+    r"|[一二三四五六七八九十两]+[万亿])"
+    r"(?=[万亿]?(?:多|余|来)?[个名项家场次所件户位处条批间套座期届种年岁元块天人餐公里]|多|余)"
+)
+_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def _cn_int(text: str) -> int:
+    """「一百一十四」 → 114, 「七十」 → 70, 「两千」 → 2000 (up to 9999)."""
+    total = num = 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            num = _CN_DIGITS[ch]
+        elif ch in "零〇":
+            num = 0
+        else:
+            total += (num or (1 if ch == "十" else 0)) * {"十": 10, "百": 100, "千": 1000}[ch]
+            num = 0
+    return total + num
+
+
+def digits_for_numerals(text: str) -> str:
+    """Numbers written in characters, as digits (see ``_CN_NUMERAL_RE``); 万 and 亿 stay (二十二万 → 22万)."""
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1).translate(_YEAR_DIGITS)
+        word = m.group(2)
+        big = word[-1] if word[-1] in "万亿" else ""
+        head = word[:-1] if big else word
+        return f"{_cn_int(head)}{big}" if head else word
+
+    return _CN_NUMERAL_RE.sub(repl, text) if _HAS_CN_NUMERAL.search(text) else text
+
+
+_HAS_CN_NUMERAL = re.compile(r"[十百千〇]|[一二三四五六七八九两][万亿]|[零一二三四五六七八九]{4}年")
 
 
 def _small_number(text: str) -> int:
@@ -182,6 +250,7 @@ class Engine:
         self._thesaurus: Thesaurus | None = None  # loaded at the first word that needs it
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
+        self._details = frozenset(self.tokenizer.canonical(w) for w in DETAIL_WORDS)
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -376,12 +445,16 @@ class Engine:
     def normalize_question(self, text: str) -> str:
         """``normalize``, then the lexicon's rewrites (幾多 → 多少, 邊度 → 哪里, 咗 → 了): many
         overseas readers write Cantonese. Passages are standard written Chinese and are not
-        rewritten. A-not-A forms become A (方不方便 → 方便)."""
+        rewritten. A polite opening is dropped (请问一下, 我想了解), numbers written in characters
+        become digits as the article writes them (一百一十四家 → 114家, 二〇二三年 → 2023年), and
+        A-not-A forms become A (方不方便 → 方便)."""
         norm = normalize(text)
-        if self._rewrite_re is None:
-            return _A_NOT_A_RE.sub(r"\1", norm)
-        table = self._rewrite_table
-        return _A_NOT_A_RE.sub(r"\1", self._rewrite_re.sub(lambda m: table[m.group()], norm))
+        if self._rewrite_re is not None:
+            table = self._rewrite_table
+            norm = self._rewrite_re.sub(lambda m: table[m.group()], norm)
+        rest = _PREAMBLE_RE.sub("", norm)
+        norm = rest if rest.strip() else norm  # 「你好」 alone is a greeting, not an empty question
+        return _A_NOT_A_RE.sub(r"\1", digits_for_numerals(norm))
 
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""
@@ -407,7 +480,7 @@ class Engine:
         if not analysis.terms and not analysis.bigrams and searched == qnorm:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
-        noun = self.tokenizer.asked_noun(searched)
+        noun = self._asked_noun(searched)
         fq = figure_query(searched, tokens, noun)
         if faq_hit is not None:
             idx = self.passage_index(faq_hit)
@@ -476,7 +549,7 @@ class Engine:
         """
         fq = fq or FigureQuery()
         if noun is None:
-            noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
+            noun = self._asked_noun(qnorm) if qnorm else ()
         wanted_kinds = {kind for kind, cue in _KIND_CUES if cue.search(qnorm)}
         pictured = self._nth_captions(qnorm)
         if not pictured and qnorm and _NTH_PICTURE_RE.search(qnorm):
@@ -489,7 +562,7 @@ class Engine:
             return False, [], "no passage shares a word with the question"
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
         terms = [t for t in dict.fromkeys(self._unjoin(analysis.terms, qnorm)) if not self.tokenizer.is_counter(t)]
-        weights = {t: self._weight(t) for t in terms}
+        weights = self._term_weights(terms, qnorm)
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
         max_b = max(c.bigram_score for c in cands) or 1.0
@@ -504,11 +577,16 @@ class Engine:
         foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
+        # "零工市场 电话", "赤坎古镇门票多少钱": a detail that no candidate gives is not answered
+        # by the passage about the thing itself.
+        details = [t for t in terms if t in self._details]
+        if details and not ranking.having_all(details):
+            return False, ranking.take(needed), f"asks for {'、'.join(details)}, which no passage gives"
         threshold = self.settings.min_coverage
         # "零工市场在哪" asks a location; "办不成可以找哪里反映" asks where to turn (a window, a
         # hotline): any passage that answers the rest answers it.
         where = bool(qnorm) and bool(_WHERE_CUE.search(qnorm)) and not _WHERE_TO_TURN.search(qnorm)
-        if fq.kind in ("date", "time") or where:
+        if fq.kind in ("date", "year", "time") or where:
             # "哪一天结业" asks when one event happened, "梁启超故居在哪里" where one thing is: a
             # rare word no passage has (结业, 故居) is that event or thing, and the passage about
             # the same 读书班's 开班 (or 梁启超's anniversary) does not answer.
@@ -518,6 +596,12 @@ class Engine:
                 for t in terms
                 if t not in best.matched and not self.index.words.doc_freq(t) and weights[t] >= RARE_SHARE * top
             ]
+            if not missing and not where:
+                # "碉楼是哪一年竣工的": the verb right after the question word is the event; a
+                # passage with a year but not that event (接待游客) does not say when it happened.
+                event = self._asked_event(qnorm)
+                if event and not ranking.matches.degrees(event).get(best.doc):
+                    missing = [event]
             if missing:
                 what = "where" if where else "when"
                 return False, ranking.take(needed), f"asks {what} about {'、'.join(missing)}, which no passage mentions"
@@ -529,6 +613,12 @@ class Engine:
             and self._counts(best.doc, ranking.counted)
         ):
             return False, ranking.take(needed), f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
+        # A named place or person the question is about must be in the answer: "深圳有多少家
+        # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
+        names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+        if where and names and not ranking.having_all(names) & {best.doc}:
+            # "开平的零工市场在哪": the passage about 蓬江区's market does not say where 开平's is.
+            return False, ranking.take(needed), f"asks where, and no relevant passage mentions {'、'.join(names)}"
         if where and not self._names_place(best.doc, set(terms)):
             # "零工市场在哪": the first relevant passage that names a place answers (蓬江区零工市场),
             # if one does; else the article does not say where.
@@ -548,16 +638,15 @@ class Engine:
             return True, [placed[0], *[s for s in ranked if s is not placed[0]]][:needed], "names a place"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
-        strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
-        # A named place or person the question is about must be in the answer: "深圳有多少家
-        # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
-        names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+        strict = fq.kind in ("money", "percent", "date", "year", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
         # "麻三村有多少人": a count, which a price (5元钱) does not give.
         counting = fq.wants_number and not fq.kind and fq.unit in _LOOSE_UNITS
         role = self._asked_role(qnorm)
         if not (noun or strict or names or counting or role):
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
-        counted = [n for n in noun if self._specific(n, noun)]
+        # A measure word of its own kind (棵, 公顷, 餐次) already says what is counted, and the
+        # answer needs a figure in it (strict): "种了多少棵树" is answered by 300棵紫花风铃木.
+        counted = [] if fq.unit and fq.unit not in _LOOSE_UNITS else [n for n in noun if self._specific(n, noun)]
         # "人大常委会主任是谁": the answer names that post (and whose post it is), whole.
         role_docs = None
         for word in role:
@@ -577,6 +666,17 @@ class Engine:
         }
         if role_docs is not None:
             maybe &= role_docs
+        rest = {t: w for t, w in weights.items() if t not in names}
+        if names and rest:
+            # "鹤山长者饭堂一顿饭多少钱": a passage that names 鹤山 but lacks the words of the
+            # knowledge that make up most of the rest (长者饭堂) answers another question.
+            rest_total = sum(rest.values())
+            known = [(t, w) for t, w in rest.items() if self.index.words.doc_freq(t)]
+            maybe = {
+                d
+                for d in maybe
+                if sum(w for t, w in known if not ranking.matches.degrees(t).get(d)) < REST_SHARE * rest_total
+            }
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
             if (not strict or self._has_figure(s.doc, fq)) and (not counting or self._has_count(s.doc)):
@@ -591,6 +691,21 @@ class Engine:
         chosen = {s.doc for s in eligible}
         scored = eligible + list(itertools.islice((s for s in ranking if s.doc not in chosen), needed - len(eligible)))
         return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
+
+    def _asked_noun(self, qnorm: str) -> tuple[str, ...]:
+        """``tokenizer.asked_noun``, without junk words of jieba's HMM (一顿得花多少 → 得花)."""
+        return tuple(n for n in self.tokenizer.asked_noun(qnorm) if not (len(n) == 2 and self._junk(n)))
+
+    def _asked_event(self, qnorm: str) -> str:
+        """The content word right after a when-question word (哪一年竣工 → 建成), or ""."""
+        m = _WHEN_RE.search(qnorm)
+        if not m:
+            return ""
+        for tok in self.tokenizer.cut(qnorm[m.end() :]):
+            if tok in _EVENT_SKIP:
+                continue
+            return self.tokenizer.canonical(tok) if self.tokenizer.is_content(tok) else ""
+        return ""
 
     def _expansions(self, term: str) -> tuple[str, ...]:
         """The words of the knowledge that the general thesaurus gives for ``term``, when no
@@ -767,6 +882,33 @@ class Engine:
             )
         return known  # type: ignore[return-value]
 
+    def _term_weights(self, terms: list[str], qnorm: str) -> dict[str, float]:
+        """Each term's weight in coverage (``_weight``); a word only in what the asker tells
+        around the question (「…总共多少家?我记得是100来家」, 「我爸70多了,…一顿多少钱」) counts
+        ``CONTEXT_SHARE`` of it."""
+        weights = {t: self._weight(t) for t in terms}
+        clauses = [c for c in _CLAUSE_RE.split(qnorm) if c.strip()] if qnorm else []
+        if len(clauses) < 2:
+            return weights
+        first = next((i for i, c in enumerate(clauses) if _QUESTION_CUE_RE.search(c)), None)
+        if first is None:
+            return weights
+        # A clause that tells is context when it follows the question (an afterthought) or is
+        # about the asker (我…, 听说…); before the question it is usually its topic
+        # (「领导自己先学起来,对下面有什么带动作用?」).
+        told = [
+            c
+            for i, c in enumerate(clauses)
+            if not _QUESTION_CUE_RE.search(c) and (i > first or _ASKER_RE.search(c))
+        ]
+        if not told:
+            return weights
+        asked: set[str] = set()
+        for c in clauses:
+            if c not in told:
+                asked.update(self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm))
+        return {t: w if t in asked else w * CONTEXT_SHARE for t, w in weights.items()}
+
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.
 
@@ -783,7 +925,9 @@ class Engine:
         else:
             top = self.index.words.weight("\x00")  # the weight of a word no passage has
             freq = self.tokenizer.general_freq(term)
-            if freq <= 0 or not has_cjk(term):
+            if term.isdigit():
+                weight = top * 0.3  # 「我爸70多了」: a number no passage has is context (years: _YEAR_RE)
+            elif freq <= 0 or not has_cjk(term):
                 weight = top
             else:
                 # freq ≥ 20000 → 0.3 of the top weight; freq ≤ 50 → all of it; log-linear between.
@@ -830,7 +974,7 @@ class Engine:
             "normalized": analysis.text,
             # The weight each word has in coverage (see _weight; junk words split, see _unjoin),
             # and where the general thesaurus stood in for a word no passage uses.
-            "terms": {t: round(self._weight(t), 3) for t in dict.fromkeys(self._unjoin(analysis.terms, analysis.text))},
+            "terms": {t: round(w, 3) for t, w in self._term_weights(list(dict.fromkeys(self._unjoin(analysis.terms, analysis.text))), analysis.text).items()},
             "expansions": {t: list(x) for t in dict.fromkeys(analysis.terms) if (x := self._expansions(t))},
             "words": list(analysis.words),
             "bigrams": list(analysis.bigrams),

@@ -59,8 +59,13 @@ class _Found:
 
 def kind_matches(wanted: str, kind: str, value: str) -> bool:
     """Whether a figure of ``kind`` answers a question asking for ``wanted``: a recurring day
-    (每月第1个工作日, a date) also answers 第几个工作日 (an ordinal)."""
-    return kind == wanted or (wanted == "ordinal" and kind == "date" and "第" in value)
+    (每月第1个工作日, a date) also answers 第几个工作日 (an ordinal); a date with its year
+    (2023年9月19日) answers 哪一年."""
+    return (
+        kind == wanted
+        or (wanted == "ordinal" and kind == "date" and "第" in value)
+        or (wanted == "year" and kind == "date" and "年" in value)
+    )
 
 
 def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
@@ -289,7 +294,8 @@ _KIND_CUES = [
     ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|(?<!效)率(?:是|为|有|达|多|怎|如何|\?|$)")),
     ("time", re.compile(r"几点|几时开|什么时间开|营业时间|开门时间|几点开|几点关")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次|排老几|老几")),
-    ("date", re.compile(r"哪天|哪一天|几号|什么时候|何时|哪个月|几月|日期|什么时间|哪年|哪一年|那年")),
+    ("year", re.compile(r"哪年|哪一年|那年|几几年|哪个年份|什么年份")),
+    ("date", re.compile(r"哪天|哪一天|几号|什么时候|何时|哪个月|几月|日期|什么时间")),
 ]
 
 
@@ -310,7 +316,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         unit = _unit_name(m.group("unit") or "", "")
         if not unit and question[m.end() - 1 : m.end()] == "个":
             unit = "个"
-        if unit in ("年", "月", "日", "天") and kind == "date":
+        if unit in ("年", "月", "日", "天") and kind in ("date", "year"):
             unit = ""
     if kind == "ordinal":
         unit = ""  # "第几名": 名 is part of the ordinal, not a counter

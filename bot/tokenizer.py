@@ -103,7 +103,7 @@ _REACH_VERBS = frozenset(
 )
 # "恩平那条村", "这些人", "这事": a demonstrative and its measure word point at something, they name
 # nothing.
-_DEMONSTRATIVE_RE = re.compile(r"^[这那此该某每本][个条家所位些种件项次张座间批名只台辆场样边事]$")
+_DEMONSTRATIVE_RE = re.compile(r"^[这那此该某每本][个条家所位些种件项次张座间批名只台辆场样边事块]$")
 _COMPARE_WORDS = frozenset({"比", "较", "比起", "相比", "对比"})
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
 _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {

@@ -361,3 +361,97 @@ def test_cantonese_counter_jian_counts_the_articles_jia(engine: Engine, question
 def test_a_demonstrative_with_shi_names_nothing(engine: Engine) -> None:
     assert not engine.tokenizer.is_content("这事")
     assert engine.ask("党员带头种树这事是怎么搞的？").answered
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一百一十四家长者饭堂", "114家长者饭堂"),
+        ("二〇二三年", "2023年"),
+        ("二十二万名党员", "22万名党员"),
+        ("七十多了", "70多了"),
+        ("三百零五项", "305项"),
+        # Not numbers, or written so in the article: left alone.
+        ("第十四次党代会", "第十四次党代会"),
+        ("党的二十大精神", "党的二十大精神"),
+        ("三会一课", "三会一课"),
+        ("四下基层", "四下基层"),
+        ("百千万工程", "百千万工程"),
+        ("十分重要", "十分重要"),
+    ],
+)
+def test_numbers_in_characters_become_digits(text: str, expected: str) -> None:
+    from bot.engine import digits_for_numerals
+
+    assert digits_for_numerals(text) == expected
+
+
+def test_a_polite_opening_is_dropped(engine: Engine) -> None:
+    assert engine.normalize_question("请问一下，我想了解江门长者饭堂一顿饭多少钱？") == "江门长者饭堂一顿饭多少钱?"
+    assert engine.normalize_question("你好,请问讲师团有多少人") == "讲师团有多少人"
+    answer = engine.ask("请问一下，我想了解江门长者饭堂一顿饭多少钱？")
+    assert answer.answered and answer.figures[0].value.startswith("5元")
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("二〇二三年长者饭堂服务了多少餐次", "89万"), ("我爸七十多了，听说江门有给老人吃饭的地方，一顿要多少钱？", "5元")],
+)
+def test_numbers_written_in_characters_or_as_context(engine: Engine, question: str, figure: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and figure in answer.figures[0].value
+
+
+def test_which_year_is_answered_by_a_year(engine: Engine) -> None:
+    answer = engine.ask("一百一十四家长者饭堂是哪年的数据")
+    assert answer.answered and "114家" in answer.hits[0].passage.text
+    assert answer.figures[0].value.startswith("2023")
+    assert not engine.ask("梁启超故居是哪一年建成的？").answered
+
+
+def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -> None:
+    # The passage about the market names it, but has no phone number: no answer.
+    refused = engine.ask("蓬江区零工市场 电话")
+    assert not refused.answered and "电话" in refused.reason
+    assert not gallery.ask("开平碉楼的地址是什么？").answered
+    assert engine.ask("蓬江区零工市场在哪里？").answered  # the thing itself still answers
+
+
+def test_a_measure_word_of_its_own_kind_says_what_is_counted(engine: Engine) -> None:
+    # 棵 counts trees: 300棵紫花风铃木 answers, though the passage never says 树.
+    answer = engine.ask("水塘村过年前种了多少棵树啊")
+    assert answer.answered and answer.figures[0].value.startswith("300棵")
+
+
+def test_a_picture_named_by_position_with_words_between(engine: Engine) -> None:
+    answer = engine.ask("第一张种树那个照片说的是啥行动啊")
+    assert answer.answered and answer.hits[0].passage.kind == "caption"
+    assert "绿美侨乡" in answer.hits[0].passage.text
+
+
+def test_what_the_asker_tells_around_the_question_counts_less(engine: Engine) -> None:
+    weights = engine._term_weights(["长者饭堂", "记得", "100"], "江门长者饭堂现在总共多少家?我记得是100来家")
+    full = engine._term_weights(["长者饭堂", "记得", "100"], "江门长者饭堂现在总共多少家")
+    assert weights["长者饭堂"] == full["长者饭堂"]
+    assert weights["记得"] == pytest.approx(full["记得"] / 2)
+    answer = engine.ask("江门长者饭堂现在总共多少家？我记得是一百来家")
+    assert answer.answered and answer.figures[0].value.startswith("114家")
+    # A clause before the question, not about the asker, is its topic: full weight.
+    topic = engine._term_weights(["领导", "带动"], "领导自己先学起来,对下面有什么带动作用?")
+    assert topic == engine._term_weights(["领导", "带动"], "领导自己先学起来对下面有什么带动作用?")
+
+
+def test_a_junk_word_is_not_what_is_counted(engine: Engine) -> None:
+    answer = engine.ask("我爸七十多了腿脚不太好，听说江门社区有专门给老人吃饭的食堂，两荤两素一顿得花多少？")
+    assert answer.answered and answer.figures[0].value.startswith("5元")
+
+
+def test_a_named_question_needs_its_other_words_too(engine: Engine) -> None:
+    # The 鹤山 passage has a money figure, but says nothing of 长者饭堂.
+    refused = engine.ask("鹤山长者饭堂一顿饭多少钱")
+    assert not refused.answered
+    # Words the knowledge does not have (树 for 紫花风铃木) are not required.
+    assert engine.ask("水塘村是几月份种的树？").answered
+    # Where-questions too: the 蓬江区 market's passage does not say where 开平's is.
+    assert not engine.ask("开平的零工市场在哪").answered
+    assert engine.ask("蓬江区零工市场在哪里").answered
