@@ -90,7 +90,7 @@ _A_NOT_A_RE = re.compile(r"(?!多)([\u4e00-\u9fff])[不没]\1")
 # Details people ask of a place or service that a report may not give (as the tokenizer's
 # canonical forms: see Engine._details).
 DETAIL_WORDS = (
-    "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 网站 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
+    "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
     "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编"
 ).split()
 # A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
