@@ -667,9 +667,10 @@ class Engine:
         if role_docs is not None:
             maybe &= role_docs
         rest = {t: w for t, w in weights.items() if t not in names}
-        if names and rest:
-            # "鹤山长者饭堂一顿饭多少钱": a passage that names 鹤山 but lacks the words of the
-            # knowledge that make up most of the rest (长者饭堂) answers another question.
+        if names and rest and (strict or counting):
+            # "鹤山长者饭堂一顿饭多少钱": a passage that names 鹤山 and has a price, but lacks the
+            # words of the knowledge that make up most of the rest (长者饭堂), answers another
+            # question.
             rest_total = sum(rest.values())
             known = [(t, w) for t, w in rest.items() if self.index.words.doc_freq(t)]
             maybe = {

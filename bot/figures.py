@@ -287,8 +287,8 @@ class FigureQuery:
     nouns: tuple[str, ...] = ()  # what is counted: "几个镇" → (镇,)
 
 
-# Not 哪几个 (which ones), 第几 (an ordinal) or 排老几.
-_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老])几|若干)(?P<unit>{_UNIT_RE})?")
+# Not 哪几个 (which ones), 第几 (an ordinal), 排老几, or 这几件事 (these few).
+_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那])几|若干)(?P<unit>{_UNIT_RE})?")
 _KIND_CUES = [
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜")),
     ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|(?<!效)率(?:是|为|有|达|多|怎|如何|\?|$)")),
@@ -333,7 +333,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
             unit = "公里"
         elif re.search(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方", question):
             unit = "公顷"
-    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|(?<!哪)几|多不多|多吗", question))
+    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|(?<![哪这那])几|多不多|多吗", question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
     for i, tok in enumerate(toks):

@@ -455,3 +455,18 @@ def test_a_named_question_needs_its_other_words_too(engine: Engine) -> None:
     # Where-questions too: the 蓬江区 market's passage does not say where 开平's is.
     assert not engine.ask("开平的零工市场在哪").answered
     assert engine.ask("蓬江区零工市场在哪里").answered
+
+
+def test_these_few_is_not_how_many(engine: Engine) -> None:
+    # 这几件事 points at things already named; it asks no number.
+    from bot.figures import figure_query
+
+    assert not figure_query("学习、调研、整改这几件事是分阶段搞的吗?").wants_number
+    assert figure_query("学习调研整改搞了几件事?").wants_number
+    answer = engine.ask("学习、调研、整改这几件事是分阶段一段一段搞的吗？")
+    assert answer.answered and "不划阶段" in "".join(h.passage.text for h in answer.hits[:2])
+
+
+def test_a_filler_of_common_characters_stays_whole(engine: Engine) -> None:
+    assert "老是" in engine.tokenizer.cut("办事老是办不成")
+    assert engine.ask("去政府部门办事老是办不成，咋整").answered
