@@ -68,6 +68,7 @@ WHERE_TIER = 0.8
 EXPANSION_DEGREE = 0.8
 # 「第二张图片」 names the passage outright: the question's other words only describe it.
 PICTURED_BONUS = 1.0
+PURPOSE_BONUS = 0.3
 # ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
 # question's other words are often the asker's own (参与, 数量) rather than the article's.
 COUNTED_COVERAGE = 0.6
@@ -107,6 +108,10 @@ _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
     ("byline", re.compile(r"记者|作者|谁写|撰稿|稿子|实习生|署名")),
 )
+# 「为什么要开展主题教育」, 「有什么意义」: a question of purpose, answered by a passage that states
+# one (…的重大举措, 一次…的精神洗礼), whatever else it shares with the question.
+_PURPOSE_Q_RE = re.compile(r"为什么|为何|为啥|干嘛要|意义|目的|意味着|初衷|图什么|有什么用|有啥用")
+_PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在于|(?<!作)为了")
 # 「市长是谁」, 「主任叫什么名字」: a question about who holds a post.
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪位|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
@@ -566,7 +571,10 @@ class Engine:
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
         max_b = max(c.bigram_score for c in cands) or 1.0
-        ranking = _Ranking(self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured)
+        purpose = bool(_PURPOSE_Q_RE.search(qnorm)) if qnorm else False
+        ranking = _Ranking(
+            self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, purpose
+        )
         # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
         # exact order (and only the candidates that can still reach them, a score).
         if needed is None:
@@ -825,6 +833,14 @@ class Engine:
             )
         return known
 
+    def _states_purpose(self, doc: int) -> bool:
+        """Whether the passage says what something is for (see ``_PURPOSE_P_RE``)."""
+        table = self._facts_about(("purpose",))
+        known = table.get(doc)
+        if known is None:
+            known = table.put(doc, bool(_PURPOSE_P_RE.search(self.knowledge.passages[doc].text)))
+        return known
+
     def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
         table = self._facts_about(("figure", fq.unit, fq.kind))
         known = table.get(doc)
@@ -1022,9 +1038,10 @@ class _Ranking:
         noun: tuple[str, ...],
         wanted_kinds: set[str],
         pictured: frozenset[int] = frozenset(),
+        purpose: bool = False,
     ) -> None:
         self.engine = engine
-        self.fq, self.wanted_kinds, self.pictured = fq, wanted_kinds, pictured
+        self.fq, self.wanted_kinds, self.pictured, self.purpose = fq, wanted_kinds, pictured, purpose
         self.counted = noun[-1] if noun else None
         self.figure_bonus = bool(fq.unit or fq.kind)
         self.number_malus = fq.wants_number and fq.kind not in ("date", "year")
@@ -1073,6 +1090,8 @@ class _Ranking:
                 bound += 0.3
             if c.doc in pictured:
                 bound += PICTURED_BONUS
+            if purpose:
+                bound += PURPOSE_BONUS
             bounds.append((-(bound + 1e-9), c.doc))  # a margin for rounding
         bounds.sort()
         self._bounds = bounds
@@ -1103,6 +1122,8 @@ class _Ranking:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
             if doc in self.pictured:
                 fused += PICTURED_BONUS  # 「第二张图片」: that caption, whatever the words
+            if self.purpose and engine._states_purpose(doc):
+                fused += PURPOSE_BONUS  # 「为什么要开展…」: the passage that says what it is for
             scored = self._scored[doc] = _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)
         return scored
 

@@ -470,3 +470,31 @@ def test_these_few_is_not_how_many(engine: Engine) -> None:
 def test_a_filler_of_common_characters_stays_whole(engine: Engine) -> None:
     assert "老是" in engine.tokenizer.cut("办事老是办不成")
     assert engine.ask("去政府部门办事老是办不成，咋整").answered
+
+
+PURPOSES = """# 测试
+## 一 背景
+今年全市新建公园12个,市民散步的地方多了。
+
+## 二 意义
+建设口袋公园是改善人居环境的重大举措,也是为了让市民出门见绿。
+
+## 三 成效
+公园里的健身器材全天开放,附近居民常来锻炼。
+"""
+
+
+def test_a_purpose_question_finds_the_passage_that_states_one(tmp_path) -> None:
+    (tmp_path / "parks.md").write_text(PURPOSES, encoding="utf-8")
+    parks = Engine.build(tmp_path)
+    answer = parks.ask("为什么要建公园？")
+    assert answer.answered and "重大举措" in answer.hits[0].passage.text
+    # No purpose asked: no bonus, the passage that shares the words answers.
+    assert "健身器材" in parks.ask("公园的健身器材开放吗？").hits[0].passage.text
+    assert parks.ask("为什么公园的健身器材全天开放？").hits[0].passage.id == "parks#3"  # the words still count
+
+
+def test_why_the_campaign_on_the_article(engine: Engine) -> None:
+    for question in ("为什么要搞这次主题教育", "这次主题教育有什么意义"):
+        answer = engine.ask(question)
+        assert answer.answered and "重大举措" in answer.hits[0].passage.text, question
