@@ -138,6 +138,13 @@ _PREAMBLE_RE = re.compile(
     r"^(?:(?:你好|您好|请问|麻烦问|麻烦|劳驾|请教|打听|想问问|想问|问|我想了解|想了解|我想知道|想知道|我想问|我想请教)"
     r"(?:一下|下)?[,、:!\s]*)+"
 )
+# What follows the question proper: thanks, modal particles, emoji (「…是多少啊？谢谢🙏」). A 呢
+# stays (「那县级的呢」 marks a follow-up) unless it follows a question word (是谁呢).
+_TRAILER_RE = re.compile(
+    r"(?:[\s,、!~。.…]*(?:谢谢你?|多谢|感谢|谢啦|辛苦了|麻烦了|拜托了?|thanks|thank you|thx"
+    r"|[啊呀吧嘛啦哦喔嘞咧呐哇噢哈]+|(?<=[谁少么里儿几样啥哪])呢|[^\w\s?!,。、~.…()（）%]+))+"
+    r"(?=[\s?!。.~…]*$)"
+)
 _CN_NUMERAL_RE = re.compile(
     # A year in characters (二〇二三年), or a number with 十/百/千/万 before a measure word or
     # 多/余 (一百一十四家, 七十多, 二十二万名). Not after 第 (ordinals: 第十四次党代会 is written so)
@@ -457,7 +464,7 @@ class Engine:
         if self._rewrite_re is not None:
             table = self._rewrite_table
             norm = self._rewrite_re.sub(lambda m: table[m.group()], norm)
-        rest = _PREAMBLE_RE.sub("", norm)
+        rest = _TRAILER_RE.sub("", _PREAMBLE_RE.sub("", norm))
         norm = rest if rest.strip() else norm  # 「你好」 alone is a greeting, not an empty question
         return _A_NOT_A_RE.sub(r"\1", digits_for_numerals(norm))
 

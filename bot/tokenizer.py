@@ -623,6 +623,11 @@ class Tokenizer:
                 break
         if re.match(r"\s*[?!。.]*\s*$", normalized_question[m.end() :]):
             before = [t.strip() for t in self._cut(normalized_question[: m.start()]) if not _is_punct(t)]
+            # "能挣过百万的有多少": 的 right before (有/是) 多少 ends a clause that describes what
+            # is counted, and names no noun to count.
+            tail = [t for t in before[-2:] if t not in ("有", "是", "共有", "一共", "总共")]
+            if before and tail[-1:] == ["的"]:
+                return ()
             # Drop the verb between the noun and 多少: "零工市场枢纽建了几个" counts 枢纽, not 建了.
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")

@@ -498,3 +498,33 @@ def test_why_the_campaign_on_the_article(engine: Engine) -> None:
     for question in ("为什么要搞这次主题教育", "这次主题教育有什么意义"):
         answer = engine.ask(question)
         assert answer.answered and "重大举措" in answer.hits[0].passage.text, question
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全市有多少党员参加主题教育谢谢", "全市有多少党员参加主题教育"),
+        ("江门最低工资标准是多少啊？", "江门最低工资标准是多少?"),
+        ("市长是谁呢？", "市长是谁?"),
+        ("那县级的呢", "那县级的呢"),  # 呢 marks a follow-up
+        ("讲师团有多少人？🙏", "讲师团有多少人?"),
+        ("谢谢", "谢谢"),  # thanks alone is still thanks
+    ],
+)
+def test_what_follows_the_question_is_dropped(engine: Engine, text: str, expected: str) -> None:
+    assert engine.normalize_question(text) == expected
+
+
+def test_thanks_and_particles_do_not_change_the_answer(engine: Engine) -> None:
+    plain = engine.ask("全市有多少党员参加主题教育？")
+    for variant in ("全市有多少党员参加主题教育？谢谢", "全市有多少党员参加主题教育啊？", "请问全市有多少党员参加主题教育🙏"):
+        got = engine.ask(variant)
+        assert got.answered and got.hits[0].passage.id == plain.hits[0].passage.id, variant
+        assert got.figures[0].value == plain.figures[0].value
+    assert engine.ask("谢谢").kind == "greeting"
+    assert not engine.ask("江门市人大常委会主任是谁呀？").answered
+
+
+def test_a_clause_ending_in_de_names_no_counted_noun(engine: Engine) -> None:
+    assert engine.tokenizer.asked_noun("村集体一年能挣过百万的有多少") == ()
+    assert engine.tokenizer.asked_noun("参加的党员有多少") == ("党员",)
