@@ -116,6 +116,7 @@ _PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在�
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪位|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
+_PLACE_SUFFIXES = frozenset("省市区县镇乡村州")
 _DETERMINERS = frozenset("这那哪一二两三四五六七八九十几每某各第该本此")
 _NAME_MIN_FREQ = 20  # jieba's name tags below this frequency are noise (太旧 3 ns)
 # The commonest Chinese surnames (about 85% of people): a word jieba does not know that starts
@@ -968,6 +969,9 @@ class Engine:
         tag = self._tags.get(term)
         if tag:
             return tag in ("ns", "nr", "nrt", "nt")
+        if len(term) >= 3 and term[-1] in _PLACE_SUFFIXES and self.tokenizer.general_freq(term) < _NAME_MIN_FREQ:
+            # 南海区, 顺德区: jieba knows the place, not (or barely) with every suffix.
+            return self._is_name(term[:-1])
         return len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
 
     def _foreign(self, term: str) -> bool:

@@ -528,3 +528,15 @@ def test_thanks_and_particles_do_not_change_the_answer(engine: Engine) -> None:
 def test_a_clause_ending_in_de_names_no_counted_noun(engine: Engine) -> None:
     assert engine.tokenizer.asked_noun("村集体一年能挣过百万的有多少") == ()
     assert engine.tokenizer.asked_noun("参加的党员有多少") == ("党员",)
+
+
+def test_a_place_with_a_suffix_jieba_barely_knows_is_a_name(engine: Engine) -> None:
+    assert engine._is_name("南海区") and engine._is_name("顺德区")
+    assert not engine.ask("南海区入选了什么百强榜？").answered  # the article's is 蓬江区
+    assert engine.ask("蓬江区入选了什么百强榜？").answered
+
+
+def test_jia_counts_institutions_written_with_suo(engine: Engine) -> None:
+    answer = engine.ask("主题教育以来幼儿园新开了多少家？")
+    assert answer.figures and answer.figures[0].value == "15所"
+    assert engine.ask("江门新增了多少所中小学？").figures[0].value == "15所"
