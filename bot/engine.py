@@ -208,7 +208,8 @@ def _small_number(text: str) -> int:
 
 
 # Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
-_LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "人", "户", "处", "条", "种"}
+# 人 is not among them: 「多少人」 wants people (名, 位, 人次), not 530次 or 9万多件.
+_LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
 _TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计|现在|目前|如今|截至|现有|多不多")
 _NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
@@ -863,11 +864,18 @@ class Engine:
         return known
 
     def _has_count(self, doc: int) -> bool:
-        """Whether the passage has a figure that counts something (not money, a share, a date)."""
+        """Whether the passage has a figure that counts things or people (not money, a share, a
+        date, nor a measure of its own kind: 300棵 trees, 4公里 do not answer 多少户)."""
         table = self._facts_about(("count",))
         known = table.get(doc)
         if known is None:
-            known = table.put(doc, any(kind in ("count", "ordinal") for _, _, _, kind in self._spans(doc)))
+            known = table.put(
+                doc,
+                any(
+                    kind in ("count", "ordinal") and (not unit or unit[-1:] in _LOOSE_UNITS or unit in _LOOSE_UNITS)
+                    for _, _, unit, kind in self._spans(doc)
+                ),
+            )
         return known
 
     def _has_number(self, doc: int) -> bool:

@@ -355,6 +355,8 @@ def unit_matches(asked: str, unit: str) -> bool:
     if not asked or not unit:
         return False
     for a in (asked, *_UNIT_ALIASES.get(asked, ())):
+        if a == "人" and unit.endswith("人次"):
+            continue  # 250万人次 are visits: 「多少人」 asks for people
         if a == unit or unit.endswith(a) or unit.startswith(a) or (a == "元" and "元" in unit):
             return True
     return False
@@ -366,7 +368,7 @@ _UNIT_ALIASES = {
     "回": ("次",),
     "遍": ("次",),
     "条": ("项",),
-    "人": ("名",),
+    "人": ("名", "位"),
     "位": ("名",),
     "间": ("家", "所"),  # 幾多間飯堂 (Cantonese) → 114家, 几间学校 → 15所
     "家": ("所",),  # institutions: 多少家幼儿园 → 15所 (所 stays strict: 多少所学校 is not 48家饭堂)

@@ -105,6 +105,11 @@ _REACH_VERBS = frozenset(
 # "恩平那条村", "这些人", "这事": a demonstrative and its measure word point at something, they name
 # nothing.
 _DEMONSTRATIVE_RE = re.compile(r"^[这那此该某每本][个条家所位些种件项次张座间批名只台辆场样边事块]$")
+# Verbs right after 多少人 / 几家 say what those counted did (多少人参加, 几家入选).
+_ACTION_VERBS = frozenset(
+    {"参加", "参与", "加入", "受益", "报名", "来", "去", "到", "出席", "获得", "享受", "使用", "入选", "完成",
+     "办理", "参观", "接待", "就业", "上岗", "签约", "落户", "建成", "开业"}
+)
 _COMPARE_WORDS = frozenset({"比", "较", "比起", "相比", "对比"})
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
 _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {
@@ -617,6 +622,8 @@ class Tokenizer:
             tok = tok.strip()
             if tok in _COUNTERS or self._canon(tok) in _COUNTERS:
                 continue
+            if tok in _ACTION_VERBS:
+                return ()  # "多少人参加了…": what they did, not what is counted
             if self._content(tok):
                 return (self._canon(tok),)
             if tok and not _is_punct(tok):

@@ -540,3 +540,17 @@ def test_jia_counts_institutions_written_with_suo(engine: Engine) -> None:
     answer = engine.ask("主题教育以来幼儿园新开了多少家？")
     assert answer.figures and answer.figures[0].value == "15所"
     assert engine.ask("江门新增了多少所中小学？").figures[0].value == "15所"
+
+
+def test_how_many_people_wants_people(engine: Engine) -> None:
+    # 250万人次 are visits and 9万多件 are cases: neither says how many 侨胞 there are.
+    assert not engine.ask("江门侨胞有多少人？").answered
+    assert engine.ask("讲师团有多少人？").figures[0].value == "88名"
+    assert engine.ask("全市有多少名党员参加主题教育？").figures[0].value.startswith("22万")
+    # A verb right after 多少人 is what they did, not what is counted.
+    assert engine.tokenizer.asked_noun("全市一共有多少人参加了主题教育?") == ()
+
+
+def test_a_count_is_not_answered_by_a_measure_of_its_own_kind(engine: Engine) -> None:
+    # 水塘村's passage has 300棵 trees and 4公里 of road, not households.
+    assert not engine.ask("水塘村有多少户人家？").answered
