@@ -34,6 +34,7 @@ from bot.figures import (
     extract_figures,
     figure_query,
     figure_spans,
+    kind_matches,
     prepare_figures,
     rank_prepared,
     unit_matches,
@@ -59,12 +60,17 @@ MAX_QUESTION_CHARS = 500  # longer input is not a question; say so instead of ra
 COUNT_BONUS = 0.45
 # A word weighing at least this share of the top weight is rare in general Chinese too.
 RARE_SHARE = 0.65
+# What a word the asker says outside the asking clause counts (see Engine._term_weights).
+CONTEXT_SHARE = 0.5
+# The share of a named question's other words that its answer may lack (Engine._retrieve).
+REST_SHARE = 0.5
 # A where-question may be answered by a passage this close to the best one that names a place.
 WHERE_TIER = 0.8
 # A thesaurus synonym matches to this degree (the exact word: 1.0).
 EXPANSION_DEGREE = 0.8
 # 「第二张图片」 names the passage outright: the question's other words only describe it.
 PICTURED_BONUS = 1.0
+PURPOSE_BONUS = 0.3
 # ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
 # question's other words are often the asker's own (参与, 数量) rather than the article's.
 COUNTED_COVERAGE = 0.6
@@ -80,16 +86,39 @@ _GREETING_RE = re.compile(
 # "那县级的呢?", "那么鹤山呢", "还有县级的吗": a short question leaning on the previous one.
 _FOLLOWUP_RE = re.compile(r"^(?:那|那么|还有|另外|而|再问一下)?\s*(?P<core>.{1,12}?)\s*(?:的)?\s*(?:呢|吗|怎么样|咋样|如何)\s*[?]*$")
 _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
+# A-not-A questions (方不方便, 快不快, 靠不靠谱, 有没有) ask yes or no about A-B: jieba cuts them
+# into junk (办公证方不方便 → 办公/证方/不/方便), so they are read as the word itself. 多不多 stays:
+# it asks how many.
+_A_NOT_A_RE = re.compile(r"(?!多)([\u4e00-\u9fff])[不没]\1")
+# Details people ask of a place or service that a report may not give (as the tokenizer's
+# canonical forms: see Engine._details).
+DETAIL_WORDS = (
+    "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
+    "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编"
+).split()
+# A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
+# tell (context: who asks, what they remember).
+_CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
+_ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
+_QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
+_WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
+_EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
+_WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪")
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
     ("byline", re.compile(r"记者|作者|谁写|撰稿|稿子|实习生|署名")),
 )
+# 「为什么要开展主题教育」, 「有什么意义」: a question of purpose, answered by a passage that states
+# one (…的重大举措, 一次…的精神洗礼), whatever else it shares with the question.
+_PURPOSE_Q_RE = re.compile(r"为什么|为何|为啥|干嘛要|意义|目的|意味着|初衷|图什么|有什么用|有啥用")
+_PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在于|(?<!作)为了")
 # 「市长是谁」, 「主任叫什么名字」: a question about who holds a post.
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪位|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
+_PLACE_SUFFIXES = frozenset("省市区县镇乡村州")
 _DETERMINERS = frozenset("这那哪一二两三四五六七八九十几每某各第该本此")
 _NAME_MIN_FREQ = 20  # jieba's name tags below this frequency are noise (太旧 3 ns)
 # The commonest Chinese surnames (about 85% of people): a word jieba does not know that starts
@@ -100,9 +129,67 @@ _SURNAMES = frozenset(
 )
 # 「第二张图片」, 「最后一幅照片」: a caption named by its position.
 _NTH_PICTURE_RE = re.compile(
-    r"(?:第\s*(?P<n>[一二三四五六七八九十两百千\d]{1,4})|(?P<last>最后|末)\s*一?)\s*(?:张|幅|个)?\s*(?:图片|照片|配图|相片|图)"
+    # 「第一张图片」, 「最后一张照片」, and with a few words between: 「第一张种树那个照片」.
+    r"(?:第\s*(?P<n>[一二三四五六七八九十两百千\d]{1,4})|(?P<last>最后|末)\s*一?)\s*"
+    r"(?:(?:张|幅)[^,?!。\s]{0,8}?|个)?\s*(?:图片|照片|配图|相片|图)"
 )
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+# A polite opening says nothing about what is asked: 「请问一下，我想了解…」.
+_PREAMBLE_RE = re.compile(
+    r"^(?:(?:你好|您好|请问|麻烦问|麻烦|劳驾|请教|打听|想问问|想问|问|我想了解|想了解|我想知道|想知道|我想问|我想请教)"
+    r"(?:一下|下)?[,、:!\s]*)+"
+)
+# What follows the question proper: thanks, modal particles, emoji (「…是多少啊？谢谢🙏」). A 呢
+# stays (「那县级的呢」 marks a follow-up) unless it follows a question word (是谁呢).
+_TRAILER_RE = re.compile(
+    r"(?:[\s,、!~。.…]*(?:谢谢你?|多谢|感谢|谢啦|辛苦了|麻烦了|拜托了?|thanks|thank you|thx"
+    r"|[啊呀吧嘛啦哦喔嘞咧呐哇噢哈]+|(?<=[谁少么里儿几样啥哪])呢|[^\w\s?!,。、~.…()（）%]+))+"
+    r"(?=[\s?!。.~…]*$)"
+)
+_CN_NUMERAL_RE = re.compile(
+    # A year in characters (二〇二三年), or a number with 十/百/千/万 before a measure word or
+    # 多/余 (一百一十四家, 七十多, 二十二万名). Not after 第 (ordinals: 第十四次党代会 is written so)
+    # and not a lone character (一把手, 三会一课, 四下基层 are names, not numbers).
+    r"(?<![第\d])([〇零一二三四五六七八九]{4})(?=年)"
+    r"|(?<![第\d一二三四五六七八九十百千万两零〇])"
+    r"([一二三四五六七八九两]?十[一二三四五六七八九]?(?![十百千])|[一二三四五六七八九两][百千][一二三四五六七八九十两百千零〇]*"
+    r"|[一二三四五六七八九十两]+[万亿])"
+    r"(?=[万亿]?(?:多|余|来)?[个名项家场次所件户位处条批间套座期届种年岁元块天人餐公里]|多|余)"
+)
+_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def _cn_int(text: str) -> int:
+    """「一百一十四」 → 114, 「七十」 → 70, 「两千」 → 2000 (up to 9999)."""
+    total = num = 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            num = _CN_DIGITS[ch]
+        elif ch in "零〇":
+            num = 0
+        else:
+            total += (num or (1 if ch == "十" else 0)) * {"十": 10, "百": 100, "千": 1000}[ch]
+            num = 0
+    return total + num
+
+
+def digits_for_numerals(text: str) -> str:
+    """Numbers written in characters, as digits (see ``_CN_NUMERAL_RE``); 万 and 亿 stay (二十二万 → 22万)."""
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1).translate(_YEAR_DIGITS)
+        word = m.group(2)
+        big = word[-1] if word[-1] in "万亿" else ""
+        head = word[:-1] if big else word
+        return f"{_cn_int(head)}{big}" if head else word
+
+    return _CN_NUMERAL_RE.sub(repl, text) if _HAS_CN_NUMERAL.search(text) else text
+
+
+_HAS_CN_NUMERAL = re.compile(r"[十百千〇]|[一二三四五六七八九两][万亿]|[零一二三四五六七八九]{4}年")
 
 
 def _small_number(text: str) -> int:
@@ -123,7 +210,8 @@ def _small_number(text: str) -> int:
 
 
 # Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
-_LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "人", "户", "处", "条", "种"}
+# 人 is not among them: 「多少人」 wants people (名, 位, 人次), not 530次 or 9万多件.
+_LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
 _TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计|现在|目前|如今|截至|现有|多不多")
 _NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
@@ -185,6 +273,7 @@ class Engine:
         self._kind_of: Callable[[int], str] = (
             passages.kind if isinstance(passages, PassageList) else [p.kind for p in passages].__getitem__
         )
+        self._details = frozenset(self.tokenizer.canonical(w) for w in DETAIL_WORDS)
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -397,12 +486,16 @@ class Engine:
     def normalize_question(self, text: str) -> str:
         """``normalize``, then the lexicon's rewrites (幾多 → 多少, 邊度 → 哪里, 咗 → 了): many
         overseas readers write Cantonese. Passages are standard written Chinese and are not
-        rewritten."""
+        rewritten. A polite opening is dropped (请问一下, 我想了解), numbers written in characters
+        become digits as the article writes them (一百一十四家 → 114家, 二〇二三年 → 2023年), and
+        A-not-A forms become A (方不方便 → 方便)."""
         norm = normalize(text)
-        if self._rewrite_re is None:
-            return norm
-        table = self._rewrite_table
-        return self._rewrite_re.sub(lambda m: table[m.group()], norm)
+        if self._rewrite_re is not None:
+            table = self._rewrite_table
+            norm = self._rewrite_re.sub(lambda m: table[m.group()], norm)
+        rest = _TRAILER_RE.sub("", _PREAMBLE_RE.sub("", norm))
+        norm = rest if rest.strip() else norm  # 「你好」 alone is a greeting, not an empty question
+        return _A_NOT_A_RE.sub(r"\1", digits_for_numerals(norm))
 
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""
@@ -435,7 +528,7 @@ class Engine:
         if not analysis.terms and not analysis.bigrams and searched == qnorm:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
-        noun = self.tokenizer.asked_noun(searched)
+        noun = self._asked_noun(searched)
         fq = figure_query(searched, tokens, noun)
         if faq_hit is not None:
             idx = self.passage_index(faq_hit)
@@ -504,24 +597,27 @@ class Engine:
         """
         fq = fq or FigureQuery()
         if noun is None:
-            noun = self.tokenizer.asked_noun(qnorm) if qnorm else ()
+            noun = self._asked_noun(qnorm) if qnorm else ()
         wanted_kinds = {kind for kind, cue in _KIND_CUES if cue.search(qnorm)}
         pictured = self._nth_captions(qnorm)
         if not pictured and qnorm and _NTH_PICTURE_RE.search(qnorm):
             most = max((len(c) for c in self._captions or ()), default=0)
             return False, [], f"asks for a picture by position; no document has that many (at most {most})"
         # Words no passage uses are searched as their thesaurus synonyms that passages do use.
-        words = list(analysis.words) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
+        words = self._unjoin(analysis.words, qnorm) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
         cands = self.index.search(words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
         if not cands:
             return False, [], "no passage shares a word with the question"
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
-        terms = [t for t in dict.fromkeys(analysis.terms) if not self.tokenizer.is_counter(t)]
-        weights = {t: self._weight(t) for t in terms}
+        terms = [t for t in dict.fromkeys(self._unjoin(analysis.terms, qnorm)) if not self.tokenizer.is_counter(t)]
+        weights = self._term_weights(terms, qnorm)
         total = sum(weights.values()) or 1.0
         max_w = max(c.word_score for c in cands) or 1.0
         max_b = max(c.bigram_score for c in cands) or 1.0
-        ranking = _Ranking(self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured)
+        purpose = bool(_PURPOSE_Q_RE.search(qnorm)) if qnorm else False
+        ranking = _Ranking(
+            self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, purpose
+        )
         # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
         # exact order (and only the candidates that can still reach them, a score).
         if needed is None:
@@ -532,9 +628,16 @@ class Engine:
         foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
+        # "零工市场 电话", "赤坎古镇门票多少钱": a detail that no candidate gives is not answered
+        # by the passage about the thing itself.
+        details = [t for t in terms if t in self._details]
+        if details and not ranking.having_all(details):
+            return False, ranking.take(needed), f"asks for {'、'.join(details)}, which no passage gives"
         threshold = self.settings.min_coverage
-        where = bool(qnorm) and bool(_WHERE_CUE.search(qnorm))
-        if fq.kind in ("date", "time") or where:
+        # "零工市场在哪" asks a location; "办不成可以找哪里反映" asks where to turn (a window, a
+        # hotline): any passage that answers the rest answers it.
+        where = bool(qnorm) and bool(_WHERE_CUE.search(qnorm)) and not _WHERE_TO_TURN.search(qnorm)
+        if fq.kind in ("date", "year", "time") or where:
             # "哪一天结业" asks when one event happened, "梁启超故居在哪里" where one thing is: a
             # rare word no passage has (结业, 故居) is that event or thing, and the passage about
             # the same 读书班's 开班 (or 梁启超's anniversary) does not answer.
@@ -544,6 +647,12 @@ class Engine:
                 for t in terms
                 if t not in best.matched and not self.index.words.doc_freq(t) and weights[t] >= RARE_SHARE * top
             ]
+            if not missing and not where:
+                # "碉楼是哪一年竣工的": the verb right after the question word is the event; a
+                # passage with a year but not that event (接待游客) does not say when it happened.
+                event = self._asked_event(qnorm)
+                if event and not ranking.matches.degrees(event).get(best.doc):
+                    missing = [event]
             if missing:
                 what = "where" if where else "when"
                 return False, ranking.take(needed), f"asks {what} about {'、'.join(missing)}, which no passage mentions"
@@ -555,6 +664,12 @@ class Engine:
             and self._counts(best.doc, ranking.counted)
         ):
             return False, ranking.take(needed), f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
+        # A named place or person the question is about must be in the answer: "深圳有多少家
+        # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
+        names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+        if where and names and not ranking.having_all(names) & {best.doc}:
+            # "开平的零工市场在哪": the passage about 蓬江区's market does not say where 开平's is.
+            return False, ranking.take(needed), f"asks where, and no relevant passage mentions {'、'.join(names)}"
         if where and not self._names_place(best.doc, set(terms)):
             # "零工市场在哪": the first relevant passage that names a place answers (蓬江区零工市场),
             # if one does; else the article does not say where.
@@ -574,16 +689,15 @@ class Engine:
             return True, [placed[0], *[s for s in ranked if s is not placed[0]]][:needed], "names a place"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
-        strict = fq.kind in ("money", "percent", "date", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
-        # A named place or person the question is about must be in the answer: "深圳有多少家
-        # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
-        names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+        strict = fq.kind in ("money", "percent", "date", "year", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
         # "麻三村有多少人": a count, which a price (5元钱) does not give.
         counting = fq.wants_number and not fq.kind and fq.unit in _LOOSE_UNITS
         role = self._asked_role(qnorm)
         if not (noun or strict or names or counting or role):
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
-        counted = [n for n in noun if self._specific(n, noun)]
+        # A measure word of its own kind (棵, 公顷, 餐次) already says what is counted, and the
+        # answer needs a figure in it (strict): "种了多少棵树" is answered by 300棵紫花风铃木.
+        counted = [] if fq.unit and fq.unit not in _LOOSE_UNITS else [n for n in noun if self._specific(n, noun)]
         # "人大常委会主任是谁": the answer names that post (and whose post it is), whole.
         role_docs = None
         for word in role:
@@ -603,6 +717,18 @@ class Engine:
         }
         if role_docs is not None:
             maybe &= role_docs
+        rest = {t: w for t, w in weights.items() if t not in names}
+        if names and rest and (strict or counting):
+            # "鹤山长者饭堂一顿饭多少钱": a passage that names 鹤山 and has a price, but lacks the
+            # words of the knowledge that make up most of the rest (长者饭堂), answers another
+            # question.
+            rest_total = sum(rest.values())
+            known = [(t, w) for t, w in rest.items() if self.index.words.doc_freq(t)]
+            maybe = {
+                d
+                for d in maybe
+                if sum(w for t, w in known if not ranking.matches.degrees(t).get(d)) < REST_SHARE * rest_total
+            }
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
             if (not strict or self._has_figure(s.doc, fq)) and (not counting or self._has_count(s.doc)):
@@ -617,6 +743,21 @@ class Engine:
         chosen = {s.doc for s in eligible}
         scored = eligible + list(itertools.islice((s for s in ranking if s.doc not in chosen), needed - len(eligible)))
         return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
+
+    def _asked_noun(self, qnorm: str) -> tuple[str, ...]:
+        """``tokenizer.asked_noun``, without junk words of jieba's HMM (一顿得花多少 → 得花)."""
+        return tuple(n for n in self.tokenizer.asked_noun(qnorm) if not (len(n) == 2 and self._junk(n)))
+
+    def _asked_event(self, qnorm: str) -> str:
+        """The content word right after a when-question word (哪一年竣工 → 建成), or ""."""
+        m = _WHEN_RE.search(qnorm)
+        if not m:
+            return ""
+        for tok in self.tokenizer.cut(qnorm[m.end() :]):
+            if tok in _EVENT_SKIP:
+                continue
+            return self.tokenizer.canonical(tok) if self.tokenizer.is_content(tok) else ""
+        return ""
 
     def _expansions(self, term: str) -> tuple[str, ...]:
         """The words of the knowledge that the general thesaurus gives for ``term``, when no
@@ -731,6 +872,14 @@ class Engine:
             )
         return known
 
+    def _states_purpose(self, doc: int) -> bool:
+        """Whether the passage says what something is for (see ``_PURPOSE_P_RE``)."""
+        table = self._facts_about(("purpose",))
+        known = table.get(doc)
+        if known is None:
+            known = table.put(doc, bool(_PURPOSE_P_RE.search(self.knowledge.passages[doc].text)))
+        return known
+
     def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
         table = self._facts_about(("figure", fq.unit, fq.kind))
         known = table.get(doc)
@@ -738,18 +887,25 @@ class Engine:
             known = table.put(
                 doc,
                 any(
-                    (not fq.unit or unit_matches(fq.unit, unit)) and (not fq.kind or kind == fq.kind)
-                    for _, _, unit, kind in self._spans(doc)
+                    (not fq.unit or unit_matches(fq.unit, unit)) and (not fq.kind or kind_matches(fq.kind, kind, value))
+                    for _, value, unit, kind in self._spans(doc)
                 ),
             )
         return known
 
     def _has_count(self, doc: int) -> bool:
-        """Whether the passage has a figure that counts something (not money, a share, a date)."""
+        """Whether the passage has a figure that counts things or people (not money, a share, a
+        date, nor a measure of its own kind: 300棵 trees, 4公里 do not answer 多少户)."""
         table = self._facts_about(("count",))
         known = table.get(doc)
         if known is None:
-            known = table.put(doc, any(kind in ("count", "ordinal") for _, _, _, kind in self._spans(doc)))
+            known = table.put(
+                doc,
+                any(
+                    kind in ("count", "ordinal") and (not unit or unit[-1:] in _LOOSE_UNITS or unit in _LOOSE_UNITS)
+                    for _, _, unit, kind in self._spans(doc)
+                ),
+            )
         return known
 
     def _has_number(self, doc: int) -> bool:
@@ -759,6 +915,62 @@ class Engine:
         if known is None:
             known = table.put(doc, any(kind not in ("date", "year") for _, _, _, kind in self._spans(doc)))
         return known
+
+    def _unjoin(self, terms: Sequence[str], qnorm: str) -> list[str]:
+        """Terms, with a word no dictionary and no passage has split into its content characters.
+
+        jieba's HMM joins runs of single characters into "words" across word boundaries (恩平那条
+        村种了 → 村种, 活动中起了 → 中起): such a word weighs as much as the rarest name and no
+        passage can have it. Its characters are what the question says. A person's name (李明)
+        stays whole: it is what the question is about."""
+        out: list[str] = []
+        for t in terms:
+            if len(t) == 2 and self._junk(t) and not self._person_like(t, qnorm):
+                out.extend(ch for ch in t if self.tokenizer.is_content(ch))
+            else:
+                out.append(t)
+        return out
+
+    def _junk(self, term: str) -> bool:
+        """A CJK word that neither the knowledge nor any dictionary has, and is no known name."""
+        key = ("junk", term)
+        known = self._term_facts.get(key)
+        if known is None:
+            known = self._term_facts.put(
+                key,
+                has_cjk(term)
+                and not self.index.words.doc_freq(term)
+                and self.tokenizer.general_freq(term) <= 0
+                and not self._is_name(term),
+            )
+        return known  # type: ignore[return-value]
+
+    def _term_weights(self, terms: list[str], qnorm: str) -> dict[str, float]:
+        """Each term's weight in coverage (``_weight``); a word only in what the asker tells
+        around the question (「…总共多少家?我记得是100来家」, 「我爸70多了,…一顿多少钱」) counts
+        ``CONTEXT_SHARE`` of it."""
+        weights = {t: self._weight(t) for t in terms}
+        clauses = [c for c in _CLAUSE_RE.split(qnorm) if c.strip()] if qnorm else []
+        if len(clauses) < 2:
+            return weights
+        first = next((i for i, c in enumerate(clauses) if _QUESTION_CUE_RE.search(c)), None)
+        if first is None:
+            return weights
+        # A clause that tells is context when it follows the question (an afterthought) or is
+        # about the asker (我…, 听说…); before the question it is usually its topic
+        # (「领导自己先学起来,对下面有什么带动作用?」).
+        told = [
+            c
+            for i, c in enumerate(clauses)
+            if not _QUESTION_CUE_RE.search(c) and (i > first or _ASKER_RE.search(c))
+        ]
+        if not told:
+            return weights
+        asked: set[str] = set()
+        for c in clauses:
+            if c not in told:
+                asked.update(self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm))
+        return {t: w if t in asked else w * CONTEXT_SHARE for t, w in weights.items()}
 
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.
@@ -776,7 +988,9 @@ class Engine:
         else:
             top = self.index.words.weight("\x00")  # the weight of a word no passage has
             freq = self.tokenizer.general_freq(term)
-            if freq <= 0 or not has_cjk(term):
+            if term.isdigit():
+                weight = top * 0.3  # 「我爸70多了」: a number no passage has is context (years: _YEAR_RE)
+            elif freq <= 0 or not has_cjk(term):
                 weight = top
             else:
                 # freq ≥ 20000 → 0.3 of the top weight; freq ≤ 50 → all of it; log-linear between.
@@ -793,6 +1007,9 @@ class Engine:
         tag = self._tags.get(term)
         if tag:
             return tag in ("ns", "nr", "nrt", "nt")
+        if len(term) >= 3 and term[-1] in _PLACE_SUFFIXES and self.tokenizer.general_freq(term) < _NAME_MIN_FREQ:
+            # 南海区, 顺德区: jieba knows the place, not (or barely) with every suffix.
+            return self._is_name(term[:-1])
         return len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
 
     def _foreign(self, term: str) -> bool:
@@ -821,9 +1038,9 @@ class Engine:
     ) -> dict[str, object]:
         return {
             "normalized": analysis.text,
-            # The weight each word has in coverage (see _weight), and where the general thesaurus
-            # stood in for a word no passage uses.
-            "terms": {t: round(self._weight(t), 3) for t in dict.fromkeys(analysis.terms)},
+            # The weight each word has in coverage (see _weight; junk words split, see _unjoin),
+            # and where the general thesaurus stood in for a word no passage uses.
+            "terms": {t: round(w, 3) for t, w in self._term_weights(list(dict.fromkeys(self._unjoin(analysis.terms, analysis.text))), analysis.text).items()},
             "expansions": {t: list(x) for t in dict.fromkeys(analysis.terms) if (x := self._expansions(t))},
             "words": list(analysis.words),
             "bigrams": list(analysis.bigrams),
@@ -870,9 +1087,10 @@ class _Ranking:
         noun: tuple[str, ...],
         wanted_kinds: set[str],
         pictured: frozenset[int] = frozenset(),
+        purpose: bool = False,
     ) -> None:
         self.engine = engine
-        self.fq, self.wanted_kinds, self.pictured = fq, wanted_kinds, pictured
+        self.fq, self.wanted_kinds, self.pictured, self.purpose = fq, wanted_kinds, pictured, purpose
         self.counted = noun[-1] if noun else None
         self.figure_bonus = bool(fq.unit or fq.kind)
         self.number_malus = fq.wants_number and fq.kind not in ("date", "year")
@@ -921,6 +1139,8 @@ class _Ranking:
                 bound += 0.3
             if c.doc in pictured:
                 bound += PICTURED_BONUS
+            if purpose:
+                bound += PURPOSE_BONUS
             bounds.append((-(bound + 1e-9), c.doc))  # a margin for rounding
         bounds.sort()
         self._bounds = bounds
@@ -951,6 +1171,8 @@ class _Ranking:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
             if doc in self.pictured:
                 fused += PICTURED_BONUS  # 「第二张图片」: that caption, whatever the words
+            if self.purpose and engine._states_purpose(doc):
+                fused += PURPOSE_BONUS  # 「为什么要开展…」: the passage that says what it is for
             scored = self._scored[doc] = _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)
         return scored
 

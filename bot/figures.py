@@ -24,7 +24,11 @@ _UNITS = sorted(
     reverse=True,
 )
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
-_DATE_RE = r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:初|底|中旬|上旬|下旬))"
+# Dates, and recurring days ("每月第1个工作日", "每月10日": when something happens each month).
+_DATE_RE = (
+    r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:初|底|中旬|上旬|下旬)"
+    r"|每[个]?月第\d{1,2}个工作日|每[个]?月\d{1,2}[日号])"
+)
 _NUM_RE = rf"""
     (?P<date>{_DATE_RE})
   | (?P<prefix>第|超过|超|约|近|逾|不少于|不到|达)?
@@ -51,6 +55,17 @@ class _Found:
     focus: str  # the words that say what the figure counts
     inherited: str = ""  # the previous clause, for a clause with no subject of its own
     before: str = ""  # the focus words before the figure, up to the previous figure
+
+
+def kind_matches(wanted: str, kind: str, value: str) -> bool:
+    """Whether a figure of ``kind`` answers a question asking for ``wanted``: a recurring day
+    (每月第1个工作日, a date) also answers 第几个工作日 (an ordinal); a date with its year
+    (2023年9月19日) answers 哪一年."""
+    return (
+        kind == wanted
+        or (wanted == "ordinal" and kind == "date" and "第" in value)
+        or (wanted == "year" and kind == "date" and "年" in value)
+    )
 
 
 def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
@@ -272,14 +287,15 @@ class FigureQuery:
     nouns: tuple[str, ...] = ()  # what is counted: "几个镇" → (镇,)
 
 
-# Not 哪几个 (which ones), 第几 (an ordinal) or 排老几.
-_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老])几|若干)(?P<unit>{_UNIT_RE})?")
+# Not 哪几个 (which ones), 第几 (an ordinal), 排老几, or 这几件事 (these few).
+_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那])几|若干)(?P<unit>{_UNIT_RE})?")
 _KIND_CUES = [
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜")),
     ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|(?<!效)率(?:是|为|有|达|多|怎|如何|\?|$)")),
     ("time", re.compile(r"几点|几时开|什么时间开|营业时间|开门时间|几点开|几点关")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次|排老几|老几")),
-    ("date", re.compile(r"哪天|哪一天|几号|什么时候|何时|哪个月|几月|日期|什么时间|哪年|哪一年|那年")),
+    ("year", re.compile(r"哪年|哪一年|那年|几几年|哪个年份|什么年份")),
+    ("date", re.compile(r"哪天|哪一天|几号|什么时候|何时|哪个月|几月|日期|什么时间")),
 ]
 
 
@@ -300,7 +316,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         unit = _unit_name(m.group("unit") or "", "")
         if not unit and question[m.end() - 1 : m.end()] == "个":
             unit = "个"
-        if unit in ("年", "月", "日", "天") and kind == "date":
+        if unit in ("年", "月", "日", "天") and kind in ("date", "year"):
             unit = ""
     if kind == "ordinal":
         unit = ""  # "第几名": 名 is part of the ordinal, not a counter
@@ -317,7 +333,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
             unit = "公里"
         elif re.search(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方", question):
             unit = "公顷"
-    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|(?<!哪)几|多不多|多吗", question))
+    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|(?<![哪这那])几|多不多|多吗", question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
     for i, tok in enumerate(toks):
@@ -339,6 +355,8 @@ def unit_matches(asked: str, unit: str) -> bool:
     if not asked or not unit:
         return False
     for a in (asked, *_UNIT_ALIASES.get(asked, ())):
+        if a == "人" and unit.endswith("人次"):
+            continue  # 250万人次 are visits: 「多少人」 asks for people
         if a == unit or unit.endswith(a) or unit.startswith(a) or (a == "元" and "元" in unit):
             return True
     return False
@@ -350,7 +368,10 @@ _UNIT_ALIASES = {
     "回": ("次",),
     "遍": ("次",),
     "条": ("项",),
-    "人": ("名",),
+    "人": ("名", "位"),
+    "位": ("名",),
+    "间": ("家", "所"),  # 幾多間飯堂 (Cantonese) → 114家, 几间学校 → 15所
+    "家": ("所",),  # institutions: 多少家幼儿园 → 15所 (所 stays strict: 多少所学校 is not 48家饭堂)
     "顿": ("餐次",),
     "公里": ("米",),  # 千米, 米: any length
     "公顷": ("亩", "平方米", "平方公里", "平方千米"),  # any area
@@ -472,7 +493,7 @@ def rank_prepared(
             if unit:
                 score *= 4.0 if right_unit else 0.5
             if kind:
-                score *= 3.0 if fig.kind == kind else 0.4
+                score *= 3.0 if kind_matches(kind, fig.kind, fig.value) else 0.4
             elif query.wants_number and fig.kind in ("date", "year"):
                 score *= 0.5  # "多少" asks for a count, rarely for when
             if "分别" in found.focus and not (nouns and any(text.startswith(n, found.end) for n in nouns)):

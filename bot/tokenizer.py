@@ -76,7 +76,7 @@ _NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (ns|nr|nrt|nrfg|nt)\r?$", re.M)
 
 
 # "多少家长者饭堂": jieba reads 家长 (parent) unless the counter is cut off first.
-_COUNTER_AFTER_ASK_RE = re.compile(r"(多少|几)([个名项家场次所件户位处条批间套座期届种类支台辆份篇张部册本艘只头匹例起宗笔首集轮栋层床])(?=[\u4e00-\u9fff])")
+_COUNTER_AFTER_ASK_RE = re.compile(r"(多少|(?<![这那])几)([个名项家场次所件户位处条批间套座期届种类支台辆份篇张部册本艘只头匹例起宗笔首集轮栋层床])(?=[\u4e00-\u9fff])")
 
 
 def _split_counter(text: str) -> str:
@@ -91,11 +91,26 @@ _QUANTITY_QUESTION_RE = re.compile(
 )
 
 
-_ASK_RE = re.compile(r"(?<![老第哪])(?:多少|几)(?:个)?")  # not 第几 / 排老几 (ordinals), 哪几 (which)
+# not 第几 / 排老几 (ordinals), 哪几 (which), 这几 / 那几 (these few)
+_ASK_RE = re.compile(r"(?<![老第哪这那])(?:多少|几)(?:个)?")
 # "…的数量是多少": words that name the count itself, not what is counted.
 _QUANTITY_WORDS = frozenset(
     {"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的", "百分之", "百分"}
 )
+# Verbs that say a quantity reached a level ("办结率达到多少", "增长了多少"): not what is counted.
+_REACH_VERBS = frozenset(
+    {"达到", "达", "超过", "超", "约为", "共计", "累计", "合计", "增加", "增长", "提高", "提升", "下降", "减少", "降低",
+     "占", "突破", "完成", "新增", "实现", "达成", "保持", "接近", "高达", "多达"}
+)
+# "恩平那条村", "这些人", "这事": a demonstrative and its measure word point at something, they name
+# nothing.
+_DEMONSTRATIVE_RE = re.compile(r"^[这那此该某每本][个条家所位些种件项次张座间批名只台辆场样边事块]$")
+# Verbs right after 多少人 / 几家 say what those counted did (多少人参加, 几家入选).
+_ACTION_VERBS = frozenset(
+    {"参加", "参与", "加入", "受益", "报名", "来", "去", "到", "出席", "获得", "享受", "使用", "入选", "完成",
+     "办理", "参观", "接待", "就业", "上岗", "签约", "落户", "建成", "开业"}
+)
+_COMPARE_WORDS = frozenset({"比", "较", "比起", "相比", "对比"})
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
 _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {
     "场次", "人次", "周年", "公里", "公顷", "餐次", "万", "亿", "亿元", "万元", "平方米", "米", "吨", "%",
@@ -374,7 +389,13 @@ class Tokenizer:
                 if len(w) > 1 and w not in known:
                     self._need(w[:2])
                     if jt.FREQ.get(w, 0) == 0:
-                        self._add_word(w, 50)
+                        count = 50
+                        if w in self.lexicon.stopwords:
+                            # A filler of common characters needs more to stay whole (老是
+                            # against 老 + 是): as often as jieba says it takes.
+                            self._need(w)
+                            count = max(count, jt.suggest_freq(w, False))
+                        self._add_word(w, count)
             self._ready = True
 
     def _add_word(self, word: str, freq: int | None, tag: str | None = None) -> None:
@@ -570,6 +591,7 @@ class Tokenizer:
                 and not _is_punct(word)
                 and word not in self.lexicon.stopwords
                 and not _QUANTITY_QUESTION_RE.match(word)
+                and not _DEMONSTRATIVE_RE.match(word)
             )
             if len(self._content_memo) < 500_000:
                 self._content_memo[token] = known
@@ -600,21 +622,32 @@ class Tokenizer:
             tok = tok.strip()
             if tok in _COUNTERS or self._canon(tok) in _COUNTERS:
                 continue
+            if tok in _ACTION_VERBS:
+                return ()  # "多少人参加了…": what they did, not what is counted
             if self._content(tok):
                 return (self._canon(tok),)
             if tok and not _is_punct(tok):
                 break
         if re.match(r"\s*[?!。.]*\s*$", normalized_question[m.end() :]):
             before = [t.strip() for t in self._cut(normalized_question[: m.start()]) if not _is_punct(t)]
+            # "能挣过百万的有多少": 的 right before (有/是) 多少 ends a clause that describes what
+            # is counted, and names no noun to count.
+            tail = [t for t in before[-2:] if t not in ("有", "是", "共有", "一共", "总共")]
+            if before and tail[-1:] == ["的"]:
+                return ()
             # Drop the verb between the noun and 多少: "零工市场枢纽建了几个" counts 枢纽, not 建了.
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
+                or before[-1] in _REACH_VERBS  # "办结率达到多少" counts 办结率
                 or before[-1] in _QUANTITY_WORDS  # "党组织数量是多少" counts 党组织
                 or not self._content(before[-1])  # "一共有", "大概": fillers before 多少
                 or (len(before[-1]) <= 2 and before[-1][-1] in "了过着")
                 or len(before[-1]) == 1
             ):
                 before.pop()
+            # "警情比去年下降了百分之几": what it is compared with (比去年, 较上年) is not counted.
+            if len(before) >= 2 and before[-2] in _COMPARE_WORDS:
+                del before[-2:]
             noun: list[str] = []
             while before and self._content(before[-1]) and len(noun) < 2:
                 noun.insert(0, self._canon(before.pop()))

@@ -26,7 +26,7 @@ from bot.figures import extract_figures
         # ordinals
         ("成为全省第6个工业投资过千亿元的地市", [("第6个", "个", "ordinal")]),
         ("考核排名全省第1,成为省现代化海洋牧场先行市", [("第1", "", "ordinal")]),
-        ("在每月第1个工作日", [("第1个", "个", "ordinal")]),
+        ("在每月第1个工作日", [("每月第1个工作日", "", "date")]),  # a recurring day: when, and which (第几)
         # dates and years
         ("时间回溯。2023年9月19日,市领导同志学习", [("2023年9月19日", "", "date")]),
         ("读书班于9月19日开班", [("9月19日", "", "date")]),

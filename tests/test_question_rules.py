@@ -257,6 +257,26 @@ def test_rewrites_touch_questions_not_words_that_contain_them(engine: Engine) ->
     assert engine.normalize_question("打通了多少个系统") == "打通了多少个系统"  # 系 alone is not rewritten
 
 
+def test_cantonese_characters_that_opencc_changes_are_still_rewritten(engine: Engine) -> None:
+    # OpenCC turns 嗰 into 𠮶 and 餸 into 𩠌; the rewrite keys are normalised the same way.
+    assert engine.normalize_question("嗰啲餸好唔好食？") == "那些菜好食?"  # 好唔好 → 好不好 → 好
+    assert engine.normalize_question("屋企老人家") == "家里老人家"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("办公证方不方便", "办公证方便"), ("江门工业算不算厉害", "江门工业算厉害"), ("有没有人管", "有人管"), ("饭堂多不多", "饭堂多不多")],
+)
+def test_a_not_a_questions_read_as_the_word(engine: Engine, question: str, expected: str) -> None:
+    assert engine.normalize_question(question) == expected
+
+
+def test_a_not_a_question_finds_its_passage(engine: Engine) -> None:
+    # 方不方便 used to leave a junk word (证方) that no passage has, and the question was refused.
+    answer = engine.ask("华侨回乡办公证方不方便")
+    assert answer.answered and "涉外公证" in answer.hits[0].passage.text
+
+
 def test_a_malformed_rewrite_line_names_the_file(tmp_path) -> None:
     from bot.errors import KnowledgeError
     from bot.lexicon import load_lexicon
@@ -290,3 +310,247 @@ def test_age_questions_want_an_age(engine: Engine) -> None:
 def test_a_post_in_a_named_body_needs_that_body(engine: Engine) -> None:
     assert not engine.ask("省委第四巡回督导组组长是谁？").answered  # 组长 is the 领导小组's, not theirs
     assert engine.ask("市委主题教育领导小组组长是谁？").answered
+
+
+def test_a_junk_word_of_jieba_hmm_is_read_as_its_characters(gallery: Engine, engine: Engine) -> None:
+    # jieba's HMM may join single characters across a word boundary (村种); a "word" no
+    # dictionary and no passage has must not outweigh the rest of the question.
+    assert engine._unjoin(["恩平", "村种", "花树"], "恩平那条村种了啥花树?") == ["恩平", "村", "种", "花树"]
+    answer = engine.ask("恩平那条村种了啥花树？")
+    assert answer.answered and "紫花风铃木" in answer.hits[0].passage.text
+    # A person's name is not split: 李明 stays unknown, and the question is still refused.
+    assert engine._unjoin(["李明", "职务"], "李明在江门担任什么职务?") == ["李明", "职务"]
+    assert not engine.ask("李明在江门担任什么职务？").answered
+    assert not gallery.ask("李卫东在开平碉楼做什么？").answered
+
+
+def test_demonstratives_are_not_content(engine: Engine) -> None:
+    for word in ("那条", "这个", "这些", "那家"):
+        assert not engine.tokenizer.is_content(word), word
+    assert engine.tokenizer.is_content("条例")
+
+
+def test_a_reach_verb_or_comparison_is_not_what_is_counted(engine: Engine) -> None:
+    assert engine.tokenizer.asked_noun("网格事项的办结率达到多少?") == ("办结率",)
+    assert engine.tokenizer.asked_noun("刑事治安警情比去年下降了百分之几?") == ("刑事治安警情",)
+    answer = engine.ask("网格事项的办结率达到多少？")
+    assert answer.answered and "99.4" in answer.figures[0].value
+
+
+def test_where_to_turn_is_not_where_something_is(engine: Engine) -> None:
+    # 「找哪里反映」 asks where to turn: the passage about the window answers it, though it names no place.
+    answer = engine.ask("去政府办事办不成可以找边度反映？")
+    assert answer.answered and "反映窗口" in answer.hits[0].passage.text
+    assert not engine.ask("梁启超故居在哪里？").answered  # a location is still needed
+
+
+def test_a_recurring_day_answers_when_and_which_day(engine: Engine) -> None:
+    when = engine.ask("市委组织部每个月什么时候发布组织生活清单？")
+    assert when.answered and "第1个工作日" in when.hits[0].passage.text
+    assert "第1个工作日" in when.figures[0].value
+    which = engine.ask("组织生活清单在每个月第几个工作日发布？")
+    assert "第1个" in which.figures[0].value
+
+
+@pytest.mark.parametrize(("question", "figure"), [("江門新增咗幾多間長者飯堂？", "48家"), ("長者飯堂而家總共有幾多間？", "114家")])
+def test_cantonese_counter_jian_counts_the_articles_jia(engine: Engine, question: str, figure: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and answer.figures[0].value.startswith(figure)
+
+
+def test_a_demonstrative_with_shi_names_nothing(engine: Engine) -> None:
+    assert not engine.tokenizer.is_content("这事")
+    assert engine.ask("党员带头种树这事是怎么搞的？").answered
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一百一十四家长者饭堂", "114家长者饭堂"),
+        ("二〇二三年", "2023年"),
+        ("二十二万名党员", "22万名党员"),
+        ("七十多了", "70多了"),
+        ("三百零五项", "305项"),
+        # Not numbers, or written so in the article: left alone.
+        ("第十四次党代会", "第十四次党代会"),
+        ("党的二十大精神", "党的二十大精神"),
+        ("三会一课", "三会一课"),
+        ("四下基层", "四下基层"),
+        ("百千万工程", "百千万工程"),
+        ("十分重要", "十分重要"),
+    ],
+)
+def test_numbers_in_characters_become_digits(text: str, expected: str) -> None:
+    from bot.engine import digits_for_numerals
+
+    assert digits_for_numerals(text) == expected
+
+
+def test_a_polite_opening_is_dropped(engine: Engine) -> None:
+    assert engine.normalize_question("请问一下，我想了解江门长者饭堂一顿饭多少钱？") == "江门长者饭堂一顿饭多少钱?"
+    assert engine.normalize_question("你好,请问讲师团有多少人") == "讲师团有多少人"
+    answer = engine.ask("请问一下，我想了解江门长者饭堂一顿饭多少钱？")
+    assert answer.answered and answer.figures[0].value.startswith("5元")
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("二〇二三年长者饭堂服务了多少餐次", "89万"), ("我爸七十多了，听说江门有给老人吃饭的地方，一顿要多少钱？", "5元")],
+)
+def test_numbers_written_in_characters_or_as_context(engine: Engine, question: str, figure: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and figure in answer.figures[0].value
+
+
+def test_which_year_is_answered_by_a_year(engine: Engine) -> None:
+    answer = engine.ask("一百一十四家长者饭堂是哪年的数据")
+    assert answer.answered and "114家" in answer.hits[0].passage.text
+    assert answer.figures[0].value.startswith("2023")
+    assert not engine.ask("梁启超故居是哪一年建成的？").answered
+
+
+def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -> None:
+    # The passage about the market names it, but has no phone number: no answer.
+    refused = engine.ask("蓬江区零工市场 电话")
+    assert not refused.answered and "电话" in refused.reason
+    assert not gallery.ask("开平碉楼的地址是什么？").answered
+    assert engine.ask("蓬江区零工市场在哪里？").answered  # the thing itself still answers
+
+
+def test_a_measure_word_of_its_own_kind_says_what_is_counted(engine: Engine) -> None:
+    # 棵 counts trees: 300棵紫花风铃木 answers, though the passage never says 树.
+    answer = engine.ask("水塘村过年前种了多少棵树啊")
+    assert answer.answered and answer.figures[0].value.startswith("300棵")
+
+
+def test_a_picture_named_by_position_with_words_between(engine: Engine) -> None:
+    answer = engine.ask("第一张种树那个照片说的是啥行动啊")
+    assert answer.answered and answer.hits[0].passage.kind == "caption"
+    assert "绿美侨乡" in answer.hits[0].passage.text
+
+
+def test_what_the_asker_tells_around_the_question_counts_less(engine: Engine) -> None:
+    weights = engine._term_weights(["长者饭堂", "记得", "100"], "江门长者饭堂现在总共多少家?我记得是100来家")
+    full = engine._term_weights(["长者饭堂", "记得", "100"], "江门长者饭堂现在总共多少家")
+    assert weights["长者饭堂"] == full["长者饭堂"]
+    assert weights["记得"] == pytest.approx(full["记得"] / 2)
+    answer = engine.ask("江门长者饭堂现在总共多少家？我记得是一百来家")
+    assert answer.answered and answer.figures[0].value.startswith("114家")
+    # A clause before the question, not about the asker, is its topic: full weight.
+    topic = engine._term_weights(["领导", "带动"], "领导自己先学起来,对下面有什么带动作用?")
+    assert topic == engine._term_weights(["领导", "带动"], "领导自己先学起来对下面有什么带动作用?")
+
+
+def test_a_junk_word_is_not_what_is_counted(engine: Engine) -> None:
+    answer = engine.ask("我爸七十多了腿脚不太好，听说江门社区有专门给老人吃饭的食堂，两荤两素一顿得花多少？")
+    assert answer.answered and answer.figures[0].value.startswith("5元")
+
+
+def test_a_named_question_needs_its_other_words_too(engine: Engine) -> None:
+    # The 鹤山 passage has a money figure, but says nothing of 长者饭堂.
+    refused = engine.ask("鹤山长者饭堂一顿饭多少钱")
+    assert not refused.answered
+    # Words the knowledge does not have (树 for 紫花风铃木) are not required.
+    assert engine.ask("水塘村是几月份种的树？").answered
+    # Where-questions too: the 蓬江区 market's passage does not say where 开平's is.
+    assert not engine.ask("开平的零工市场在哪").answered
+    assert engine.ask("蓬江区零工市场在哪里").answered
+
+
+def test_these_few_is_not_how_many(engine: Engine) -> None:
+    # 这几件事 points at things already named; it asks no number.
+    from bot.figures import figure_query
+
+    assert not figure_query("学习、调研、整改这几件事是分阶段搞的吗?").wants_number
+    assert figure_query("学习调研整改搞了几件事?").wants_number
+    answer = engine.ask("学习、调研、整改这几件事是分阶段一段一段搞的吗？")
+    assert answer.answered and "不划阶段" in "".join(h.passage.text for h in answer.hits[:2])
+
+
+def test_a_filler_of_common_characters_stays_whole(engine: Engine) -> None:
+    assert "老是" in engine.tokenizer.cut("办事老是办不成")
+    assert engine.ask("去政府部门办事老是办不成，咋整").answered
+
+
+PURPOSES = """# 测试
+## 一 背景
+今年全市新建公园12个,市民散步的地方多了。
+
+## 二 意义
+建设口袋公园是改善人居环境的重大举措,也是为了让市民出门见绿。
+
+## 三 成效
+公园里的健身器材全天开放,附近居民常来锻炼。
+"""
+
+
+def test_a_purpose_question_finds_the_passage_that_states_one(tmp_path) -> None:
+    (tmp_path / "parks.md").write_text(PURPOSES, encoding="utf-8")
+    parks = Engine.build(tmp_path)
+    answer = parks.ask("为什么要建公园？")
+    assert answer.answered and "重大举措" in answer.hits[0].passage.text
+    # No purpose asked: no bonus, the passage that shares the words answers.
+    assert "健身器材" in parks.ask("公园的健身器材开放吗？").hits[0].passage.text
+    assert parks.ask("为什么公园的健身器材全天开放？").hits[0].passage.id == "parks#3"  # the words still count
+
+
+def test_why_the_campaign_on_the_article(engine: Engine) -> None:
+    for question in ("为什么要搞这次主题教育", "这次主题教育有什么意义"):
+        answer = engine.ask(question)
+        assert answer.answered and "重大举措" in answer.hits[0].passage.text, question
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全市有多少党员参加主题教育谢谢", "全市有多少党员参加主题教育"),
+        ("江门最低工资标准是多少啊？", "江门最低工资标准是多少?"),
+        ("市长是谁呢？", "市长是谁?"),
+        ("那县级的呢", "那县级的呢"),  # 呢 marks a follow-up
+        ("讲师团有多少人？🙏", "讲师团有多少人?"),
+        ("谢谢", "谢谢"),  # thanks alone is still thanks
+    ],
+)
+def test_what_follows_the_question_is_dropped(engine: Engine, text: str, expected: str) -> None:
+    assert engine.normalize_question(text) == expected
+
+
+def test_thanks_and_particles_do_not_change_the_answer(engine: Engine) -> None:
+    plain = engine.ask("全市有多少党员参加主题教育？")
+    for variant in ("全市有多少党员参加主题教育？谢谢", "全市有多少党员参加主题教育啊？", "请问全市有多少党员参加主题教育🙏"):
+        got = engine.ask(variant)
+        assert got.answered and got.hits[0].passage.id == plain.hits[0].passage.id, variant
+        assert got.figures[0].value == plain.figures[0].value
+    assert engine.ask("谢谢").kind == "greeting"
+    assert not engine.ask("江门市人大常委会主任是谁呀？").answered
+
+
+def test_a_clause_ending_in_de_names_no_counted_noun(engine: Engine) -> None:
+    assert engine.tokenizer.asked_noun("村集体一年能挣过百万的有多少") == ()
+    assert engine.tokenizer.asked_noun("参加的党员有多少") == ("党员",)
+
+
+def test_a_place_with_a_suffix_jieba_barely_knows_is_a_name(engine: Engine) -> None:
+    assert engine._is_name("南海区") and engine._is_name("顺德区")
+    assert not engine.ask("南海区入选了什么百强榜？").answered  # the article's is 蓬江区
+    assert engine.ask("蓬江区入选了什么百强榜？").answered
+
+
+def test_jia_counts_institutions_written_with_suo(engine: Engine) -> None:
+    answer = engine.ask("主题教育以来幼儿园新开了多少家？")
+    assert answer.figures and answer.figures[0].value == "15所"
+    assert engine.ask("江门新增了多少所中小学？").figures[0].value == "15所"
+
+
+def test_how_many_people_wants_people(engine: Engine) -> None:
+    # 250万人次 are visits and 9万多件 are cases: neither says how many 侨胞 there are.
+    assert not engine.ask("江门侨胞有多少人？").answered
+    assert engine.ask("讲师团有多少人？").figures[0].value == "88名"
+    assert engine.ask("全市有多少名党员参加主题教育？").figures[0].value.startswith("22万")
+    # A verb right after 多少人 is what they did, not what is counted.
+    assert engine.tokenizer.asked_noun("全市一共有多少人参加了主题教育?") == ()
+
+
+def test_a_count_is_not_answered_by_a_measure_of_its_own_kind(engine: Engine) -> None:
+    # 水塘村's passage has 300棵 trees and 4公里 of road, not households.
+    assert not engine.ask("水塘村有多少户人家？").answered
