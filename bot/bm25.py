@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import json
 import math
+import mmap as _mmap
 import os
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain
@@ -60,6 +62,8 @@ _REQUIRED_ARRAYS = (
     "format", "version", "params", "n_docs", "indptr", "indices", "data", "idf", "doc_len", "tf",
     "terms", "term_cols", "other_terms",
 )
+# Saved for a quick load (SparseBM25.load with a tag): derived from the arrays above.
+_DERIVED_ARRAYS = ("tag", "max_w", "min_w", "scale", "dense_cols", "dense", "dense_tf", "dense_bmax")
 # Terms up to this many characters live in a sorted fixed-width numpy array (searched with
 # np.searchsorted); longer ones -- rare, but one would widen every slot -- in a small dict.
 _SHORT_TERM = 16
@@ -241,10 +245,12 @@ class SparseBM25:
         data: np.ndarray,
         doc_len: np.ndarray,
         tf: np.ndarray,
+        derived: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         self._n = n
         self._doc_len = doc_len.astype(_smallest_uint(int(doc_len.max(initial=0))), copy=False)
-        self._tf = tf.astype(_smallest_uint(int(tf.max(initial=0))), copy=False)
+        # (Saved with its smallest dtype already: a quick load does not read every posting.)
+        self._tf = tf if derived is not None else tf.astype(_smallest_uint(int(tf.max(initial=0))), copy=False)
         # Per-passage length normalisation, the same expression rank_bm25 evaluates.
         self._norm = k1 * (1 - b + b * self._doc_len.astype(np.int64) / avgdl) if avgdl > 0 else np.zeros(n)
         self._k1, self._b, self._epsilon = k1, b, epsilon
@@ -258,6 +264,13 @@ class SparseBM25:
         self._weights = data
         self._small: dict[int, tuple[list[int], list[float]]] = {}
         self._df_list: list[int] | None = None
+        self.mapped: tuple[_mmap.mmap, ...] = ()  # the file's memory maps, when loaded mapped
+        if derived is not None:  # saved by save(), checked by load(): not recomputed
+            self._max_w, self._min_w = derived["max_w"], derived["min_w"]
+            self._scale = float(derived["scale"])
+            self._dense, self._dense_tf, self._dense_bmax = derived["dense"], derived["dense_tf"], derived["dense_bmax"]
+            self._dense_row = {int(c): r for r, c in enumerate(derived["dense_cols"].tolist())}
+            return
         if len(idf):
             starts = self._indptr[:-1]
             # Per-term max/min weight: upper bounds that let top_k skip long posting lists.
@@ -283,6 +296,7 @@ class SparseBM25:
         self._dense = np.zeros((len(eligible), n_pad), dtype=np.uint8)
         self._dense_tf = np.zeros((len(eligible), self._n), dtype=np.uint8)
         self._dense_row = {int(c): r for r, c in enumerate(eligible)}
+        self._dense_cols = eligible.astype(np.int64)
         # Many columns per numpy call (a few million postings at a time): per-column calls cost
         # more than the data for small corpora, and the whole set is too big at 1M passages.
         lengths = df[eligible]
@@ -641,8 +655,12 @@ class SparseBM25:
 
     # ------------------------------------------------------------------ persistence
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the index to ``path`` as an uncompressed ``.npz`` (no pickles), atomically."""
+    def save(self, path: str | os.PathLike[str], tag: str = "") -> None:
+        """Write the index to ``path`` as an uncompressed ``.npz`` (no pickles), atomically.
+
+        The derived arrays (per-term maximum and minimum weights, the dense bound columns) are
+        saved too, for :meth:`load` with ``tag`` -- which trusts them after cheap checks --
+        and ``tag`` (the index cache key) with them, which such a load must be given back."""
         path = os.fspath(path)
         others = json.dumps(sorted(self._vocab.others.items()), ensure_ascii=False).encode("utf-8")
         arrays = {
@@ -661,12 +679,20 @@ class SparseBM25:
             "terms": self._vocab.sorted_terms,
             "term_cols": self._vocab.sorted_cols,
             "other_terms": np.frombuffer(others, dtype=np.uint8),
+            "tag": np.frombuffer(tag.encode("utf-8"), dtype=np.uint8),
+            "max_w": self._max_w,
+            "min_w": self._min_w,
+            "scale": np.array(self._scale, dtype=np.float64),
+            "dense_cols": np.array(sorted(self._dense_row, key=self._dense_row.__getitem__), dtype=np.int64),
+            "dense": self._dense,
+            "dense_tf": self._dense_tf,
+            "dense_bmax": self._dense_bmax,
         }
         with atomic_file(path, ".bm25-") as fh:
             _write_npz(fh, arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, mmap: bool = True) -> SparseBM25:
+    def load(cls, path: str | os.PathLike[str], *, mmap: bool = True, tag: str | None = None) -> SparseBM25:
         """Load an index written by :meth:`save`.
 
         With ``mmap`` (default) the big arrays are read-only memory maps of the file: start-up
@@ -674,17 +700,26 @@ class SparseBM25:
         page cache.  :meth:`save` replaces files atomically, so re-saving under a running bot
         is safe; truncating the file in place is not (SIGBUS).  ``mmap=False`` reads it all.
 
+        Without ``tag`` every array is checked (every posting read: seconds at 1M passages)
+        and the derived arrays are computed anew. With ``tag`` -- the index cache's way -- the
+        file must have been saved with that tag and with its derived arrays; every array's
+        zip CRC-32 is checked instead (read through a small buffer, so the pages are not
+        resident afterwards), then shapes, dtypes and everything the size of the vocabulary
+        or of the passages, not each posting.
+
         Raises ``FileNotFoundError`` if absent and ``ValueError`` (naming the file) if it is not
         a valid index of this format version: wrong version, missing or inconsistent arrays,
-        object/pickled arrays, or not an npz at all.
+        object/pickled arrays, not an npz at all, or (with ``tag``) another tag or a CRC error.
         """
         path = os.fspath(path)
+        quick = tag is not None
 
         def bad(reason: str) -> ValueError:
             return ValueError(f"{path}: not a valid {FORMAT_NAME} index: {reason}")
 
         try:
-            a = _read_npz(path, _REQUIRED_ARRAYS, mmap=mmap)
+            maps: list[_mmap.mmap] = []
+            a = _read_npz(path, _REQUIRED_ARRAYS + (_DERIVED_ARRAYS if quick else ()), mmap=mmap, crc=quick, maps=maps)
         except FileNotFoundError:
             raise
         except (OSError, ValueError, EOFError, zipfile.BadZipFile, struct.error) as exc:
@@ -729,15 +764,21 @@ class SparseBM25:
             raise bad("indptr does not match indices/data")
         if n_terms and np.any(np.diff(indptr) < 1):
             raise bad("indptr must be strictly increasing (every term has a posting)")
-        if len(indices) and (indices.min() < 0 or indices.max() >= n):
+        # (With a tag, the CRCs stand for the checks of every posting.)
+        if not quick and len(indices) and (indices.min() < 0 or indices.max() >= n):
             raise bad("passage index out of range")
-        if not _postings_sorted(indices, indptr):
+        if not quick and not _postings_sorted(indices, indptr):
             raise bad("postings are not sorted by passage")
         doc_len, tf = a["doc_len"], a["tf"]
         if len(doc_len) != n or len(tf) != len(indices):
             raise bad("doc_len/tf length does not match")
-        if (len(tf) and tf.min() < 1) or (n and doc_len.min() < 0) or int(doc_len.sum()) / n != avgdl:
+        if (not quick and len(tf) and tf.min() < 1) or (n and doc_len.min() < 0) or int(doc_len.sum()) / n != avgdl:
             raise bad("doc_len/tf inconsistent with the parameters")
+        derived = None
+        if quick:
+            derived = cls._check_derived(a, tag, n, n_terms, bad)
+            if indices.dtype != np.int32 or data.dtype != np.float64 or idf.dtype != np.float64 or tf.dtype.kind != "u":
+                raise bad("indices/data/idf/tf are not int32/float64/float64/unsigned")
         self = cls.__new__(cls)
         self._init_state(
             n=n,
@@ -753,8 +794,38 @@ class SparseBM25:
             data=data.astype(np.float64, copy=False),
             doc_len=doc_len,
             tf=tf,
+            derived=derived,
         )
+        self.mapped = tuple(maps)
         return self
+
+    @staticmethod
+    def _check_derived(a: Mapping[str, np.ndarray], tag: str, n: int, n_terms: int, bad) -> dict[str, np.ndarray]:  # noqa: ANN001
+        """The saved derived arrays, if they have the shapes and dtypes :meth:`save` gives them
+        and the file carries ``tag``; their values are covered by the CRCs."""
+        if a["tag"].dtype != np.uint8 or a["tag"].ndim != 1 or a["tag"].tobytes() != tag.encode("utf-8"):
+            raise bad("saved for another index (tag differs)")
+        n_pad = -(-n // _BLOCK) * _BLOCK
+        cols = a["dense_cols"]
+        if cols.dtype != np.int64 or cols.ndim != 1:
+            raise bad("malformed dense_cols")
+        rows = len(cols)
+        for name, dtype, shape in (
+            ("max_w", np.float64, (max(n_terms, 1),)),
+            ("min_w", np.float64, (max(n_terms, 1),)),
+            ("scale", np.float64, ()),
+            ("dense", np.uint8, (rows, n_pad)),
+            ("dense_tf", np.uint8, (rows, n)),
+            ("dense_bmax", np.uint8, (rows, n_pad // _BLOCK)),
+        ):
+            if a[name].dtype != dtype or a[name].shape != shape:
+                raise bad(f"derived array {name!r} has dtype {a[name].dtype} / shape {a[name].shape}")
+        scale = float(a["scale"])
+        if not (math.isfinite(scale) and scale > 0):
+            raise bad("scale must be a positive finite float")
+        if rows and (cols.min() < 0 or cols.max() >= n_terms or len(_sorted_unique(cols)) != rows):
+            raise bad("dense_cols are not distinct columns")
+        return {name: a[name] for name in _DERIVED_ARRAYS}
 
 
 # ---------------------------------------------------------------------- vocabulary
@@ -948,8 +1019,57 @@ def _write_npz(fh: BinaryIO, arrays: Mapping[str, np.ndarray]) -> None:
                 np.lib.format.write_array(out, np.asanyarray(value), allow_pickle=False)
 
 
-def _read_npz(path: str, names: Sequence[str], mmap: bool = False) -> dict[str, np.ndarray]:
+_DONTNEED = getattr(_mmap, "MADV_DONTNEED", None)  # (not on every platform)
+_CRC_STEP = 64 << 20  # bytes summed, then unmapped, at a time
+try:  # ISA-L's CRC-32 (the same checksum, ~3x zlib's speed here), when installed: extra "fast"
+    from isal.isal_zlib import crc32 as _crc32
+except ImportError:
+    _crc32 = zlib.crc32
+
+
+def _crc32_of(path: str, start: int, size: int) -> int:
+    """The CRC-32 of ``size`` bytes of the file from ``start``: through a temporary memory map,
+    64 MiB at a time, each part unmapped once summed (so no page of it stays resident; reading
+    into a buffer instead cost twice the time here, in copies). zlib (and ISA-L) release the GIL."""
+    if size <= 0:
+        return 0
+    page = start - start % _mmap.ALLOCATIONGRANULARITY
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size < start + size:
+            raise ValueError("file is truncated")
+        mapping = _mmap.mmap(fh.fileno(), start + size - page, access=_mmap.ACCESS_READ, offset=page)
+    try:
+        view = memoryview(mapping)
+        try:
+            crc = 0
+            step = _CRC_STEP
+            for at in range(start - page, start - page + size, step):
+                stop = min(at + step, start - page + size)
+                crc = _crc32(view[at:stop], crc)
+                if _DONTNEED is not None:
+                    mapping.madvise(_DONTNEED, at - at % _mmap.PAGESIZE, stop - (at - at % _mmap.PAGESIZE))
+        finally:
+            view.release()
+    finally:
+        mapping.close()
+    return crc
+
+
+def _read_npz(
+    path: str,
+    names: Sequence[str],
+    mmap: bool = False,
+    crc: bool = False,
+    maps: list[_mmap.mmap] | None = None,
+    where: dict[str, int] | None = None,
+) -> dict[str, np.ndarray]:
     """Read arrays ``names`` from an .npz without ever unpickling.
+
+    ``maps``, if given, receives the memory maps made (for :func:`release_pages`), and
+    ``where`` each array's offset in the file (to read parts of it with ``os.pread``).
+    With ``crc`` every member read is checked against the CRC-32 the zip file records for it
+    (ValueError when one differs): any byte changed since it was written is found, at the cost
+    of reading the file once (~2 GB/s here).
 
     Uncompressed members (what ``np.savez`` writes) are read straight from their offset --
     mapped read-only with ``mmap``, else with ``np.fromfile``.  ``np.load`` copies through
@@ -977,6 +1097,17 @@ def _read_npz(path: str, names: Sequence[str], mmap: bool = False) -> dict[str, 
                     raise ValueError(f"corrupt zip entry {name!r}")
                 name_len, extra_len = struct.unpack("<HH", local[26:30])
                 start = info.header_offset + 30 + name_len + extra_len
+                if crc:
+                    if info.compress_size <= 1 << 20:  # small: one read of the open file
+                        fh.seek(start)
+                        chunk = fh.read(info.compress_size)
+                        if len(chunk) != info.compress_size:
+                            raise ValueError(f"array {name!r} is truncated")
+                        found = _crc32(chunk)
+                    else:
+                        found = _crc32_of(path, start, info.compress_size)
+                    if found != info.CRC:
+                        raise ValueError(f"array {name!r} is damaged (CRC-32 differs)")
                 fh.seek(start)
                 version = np.lib.format.read_magic(fh)
                 if version == (1, 0):
@@ -987,20 +1118,37 @@ def _read_npz(path: str, names: Sequence[str], mmap: bool = False) -> dict[str, 
                     raise ValueError(f"array {name!r} has an object dtype (would need pickle)")
                 count = math.prod(shape)
                 offset = fh.tell()
+                if where is not None:
+                    where[name] = offset
                 if offset + count * dtype.itemsize > start + info.compress_size:
                     raise ValueError(f"array {name!r} is truncated")
                 if mmap and count and offset % dtype.alignment == 0:
                     # (A misaligned array is read instead: numpy copies one whole for some
                     # operations, searchsorted among them, on every call.)
-                    order = "F" if fortran else "C"
-                    mapped = np.memmap(fh, dtype=dtype, mode="r", offset=offset, shape=shape, order=order)
-                    out[name] = mapped.view(np.ndarray)  # plain views: memmap slices are slower
+                    page = offset - offset % _mmap.ALLOCATIONGRANULARITY
+                    mapping = _mmap.mmap(fh.fileno(), offset + count * dtype.itemsize - page, access=_mmap.ACCESS_READ, offset=page)
+                    flat = np.frombuffer(mapping, dtype=dtype, count=count, offset=offset - page)
+                    out[name] = flat.reshape(shape, order="F" if fortran else "C")
+                    if maps is not None:
+                        maps.append(mapping)
                     continue
                 arr = np.fromfile(fh, dtype=dtype, count=count)
                 if arr.size != count:
                     raise ValueError(f"array {name!r} is truncated")
                 out[name] = arr.reshape(shape, order="F" if fortran else "C")
     return out
+
+
+def release_pages(maps: Iterable[_mmap.mmap]) -> None:
+    """Unmap the pages of read-only file maps from this process (``MADV_DONTNEED``): they stay
+    in the page cache, and the next read maps them again (a minor fault), with the same data."""
+    if _DONTNEED is None:
+        return
+    for mapping in maps:
+        try:
+            mapping.madvise(_DONTNEED)
+        except (ValueError, OSError, AttributeError):  # closed, or no madvise here
+            pass
 
 
 def _passages(blocks: np.ndarray | None, pos: np.ndarray) -> np.ndarray:

@@ -3,9 +3,13 @@
 The key is a SHA-256 over the index format, the tokenizer's version, jieba's version, every
 document file (path and bytes) and every lexicon file. Change any of them and the key changes,
 so a stale index is never loaded; old files are removed when a new one is written. Files are
-``.npz`` read with ``allow_pickle=False``: a swapped file can fail to load, never run code.
+``.npz`` read without pickle: a swapped file can fail to load, never run code. Each carries the
+key it was written for (another key's file is refused) and is checked against its zip CRC-32s
+before use; the arrays derived from the postings are saved too, not recomputed.
 Knowledge indexed in batches also saves its passages' normalised texts (``{key}.texts``,
-memory-mapped when loaded; without it they are normalised on demand).
+memory-mapped when loaded; without it they are normalised on demand), and all knowledge the
+parsed documents and passages (``{key}.passages.npz``, :mod:`bot.store`): a start from the
+saved index then reads no document but to hash it.
 """
 
 from __future__ import annotations
@@ -13,17 +17,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
+from bot import store
 from bot.bm25 import SparseBM25
 from bot.index import PassageTexts
+from bot.knowledge import Knowledge
 from bot.tokenizer import jieba_version
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Bump when tokenisation or the index layout changes in a way the inputs do not show.
-INDEX_VERSION = "qabot-index-3"  # 3: array data aligned in the .npz files (old files are rebuilt once)
+# 3: array data aligned in the .npz files; 4: derived arrays, key and passages saved, per-file digests
+INDEX_VERSION = "qabot-index-4"
 _CHANNELS = ("words", "bigrams")
 
 
@@ -44,7 +54,7 @@ def _code_fingerprint() -> str:
     if _CODE_FINGERPRINT is None:
         h = hashlib.sha256()
         here = Path(__file__).resolve().parent
-        for name in ("textnorm.py", "tokenizer.py", "index.py", "bm25.py", "knowledge.py"):
+        for name in ("textnorm.py", "tokenizer.py", "index.py", "bm25.py", "knowledge.py", "store.py"):
             try:
                 h.update((here / name).read_bytes())
             except OSError:  # a zipped or frozen install: fall back on INDEX_VERSION alone
@@ -53,19 +63,34 @@ def _code_fingerprint() -> str:
     return _CODE_FINGERPRINT
 
 
+def _file_digest(path: Path) -> bytes:
+    h = hashlib.sha256()
+    with open(path, "rb", buffering=0) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.digest()
+
+
 def cache_key(files: Iterable[Path], extra: str = "") -> str:
-    """A hex digest of the index version, jieba's version, ``extra`` and the files' contents."""
+    """A hex digest of the index version, jieba's version, ``extra`` and the files' contents
+    (each file's SHA-256, computed two at a time: reads and hashing release the GIL)."""
+    files = list(files)
     h = hashlib.sha256()
     h.update(INDEX_VERSION.encode())
     h.update(_code_fingerprint().encode())
     h.update(jieba_version().encode())
     h.update(extra.encode())
-    for path in files:
+    if len(files) >= 2 and sum(_size(path) for path in files) >= _THREADS_FROM:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            digests = list(pool.map(_file_digest, files))
+    else:
+        digests = [_file_digest(path) for path in files]
+    for path, digest in zip(files, digests):
         h.update(str(path.name).encode())
         h.update(b"\0")
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+        h.update(digest)
         h.update(b"\0")
     return h.hexdigest()[:32]
 
@@ -75,49 +100,101 @@ def has(cache_dir: Path, key: str) -> bool:
     return all((cache_dir / f"{key}.{c}.npz").is_file() for c in _CHANNELS)
 
 
-def load(cache_dir: Path, key: str) -> tuple[SparseBM25, SparseBM25] | None:
-    """The saved channels for ``key``, or None when absent or unreadable (then: rebuild)."""
-    paths = [cache_dir / f"{key}.{c}.npz" for c in _CHANNELS]
-    if not all(p.is_file() for p in paths):
-        return None
-    try:
-        words, bigrams = (SparseBM25.load(p) for p in paths)
-    except (OSError, ValueError) as exc:
-        log.warning("index cache %s unusable, rebuilding: %s", cache_dir, exc)
-        return None
-    return words, bigrams
+# Below this many bytes to read, files are hashed and checked one after the other: a thread pool
+# (and importing concurrent.futures) costs more than it saves, and small knowledge starts in
+# well under a second.
+_THREADS_FROM = 32 << 20
 
 
-def load_texts(cache_dir: Path, key: str, count: int) -> PassageTexts | None:
-    """The saved normalised passage texts for ``key`` (saved for big knowledge only), or None."""
-    path = cache_dir / f"{key}.texts"
-    if not path.is_file():
-        return None
+def _size(path: Path) -> int:
     try:
-        return PassageTexts.load(path, count)
-    except (OSError, ValueError) as exc:
-        log.warning("passage texts in %s unusable, normalising on demand: %s", cache_dir, exc)
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _parallel(jobs: list[Callable[[], _T]], size: int = _THREADS_FROM) -> list[_T]:
+    """Run ``jobs`` two at a time (their time goes to reads, CRCs and numpy, which release the
+    GIL) when they read ``size`` bytes or more; exceptions propagate."""
+    if len(jobs) <= 1 or size < _THREADS_FROM:
+        return [job() for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        return [f.result() for f in futures]
+
+
+class Saved(NamedTuple):
+    """What :func:`load_saved` found usable (None for each part that was absent or damaged)."""
+
+    knowledge: tuple[Knowledge, str] | None
+    channels: tuple[SparseBM25, SparseBM25] | None
+    texts: PassageTexts | None
+
+
+def load_saved(cache_dir: Path, key: str, files: Sequence[Path]) -> Saved:
+    """The passages (with their fingerprint), both channels and the passage texts saved for
+    ``key``, all read and checked at once, two files at a time (most of the time goes to their
+    CRCs, which release the GIL). A part that is absent or damaged is None (and logged)."""
+    jobs: list[Callable[[], object]] = [
+        partial(_quietly, partial(SparseBM25.load, cache_dir / f"{key}.{c}.npz", tag=key), "index cache", "rebuilding")
+        for c in _CHANNELS
+    ]
+    jobs.append(partial(_quietly, partial(store.load, cache_dir / f"{key}.passages.npz", key, files), "saved passages", "parsing the documents"))
+    jobs.append(partial(_quietly, partial(PassageTexts.load, cache_dir / f"{key}.texts", None), "passage texts", "normalising on demand"))
+    size = sum(_size(cache_dir / f"{key}.{suffix}") for suffix in ("words.npz", "bigrams.npz", "passages.npz", "texts"))
+    words, bigrams, knowledge, texts = _parallel(jobs, size)
+    channels = (words, bigrams) if words is not None and bigrams is not None else None
+    return Saved(knowledge, channels, texts)  # type: ignore[arg-type]
+
+
+def _quietly(load: Callable[[], _T], what: str, instead: str) -> _T | None:
+    try:
+        return load()
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError) as exc:
+        log.warning("%s unusable, %s: %s", what, instead, exc)
+        return None
+
+
+def save_knowledge(cache_dir: Path, key: str, knowledge: Knowledge, fingerprint: str) -> None:
+    """Write the passages file alone (the channels loaded, the passages had to be parsed)."""
+    try:
+        store.save(cache_dir / f"{key}.passages.npz", knowledge, key, fingerprint)
+    except OSError as exc:
+        log.warning("cannot save the passages in %s: %s", cache_dir, exc)
 
 
 def save(
-    cache_dir: Path, key: str, words: SparseBM25, bigrams: SparseBM25, texts: PassageTexts | None = None
+    cache_dir: Path,
+    key: str,
+    words: SparseBM25,
+    bigrams: SparseBM25,
+    texts: PassageTexts | None = None,
+    knowledge: tuple[Knowledge, str] | None = None,
 ) -> None:
-    """Write both channels (and the passage texts, if given); remove other keys' files.
-    A read-only cache folder is not an error."""
+    """Write both channels (and the passage texts, and the knowledge with its fingerprint, if
+    given); remove other keys' files. A read-only cache folder is not an error."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        jobs = [(bm25.save, cache_dir / f"{key}.{channel}.npz") for channel, bm25 in zip(_CHANNELS, (words, bigrams))]
+        jobs = [
+            partial(bm25.save, cache_dir / f"{key}.{channel}.npz", tag=key)
+            for channel, bm25 in zip(_CHANNELS, (words, bigrams))
+        ]
         if texts is not None:
-            jobs.append((texts.save, cache_dir / f"{key}.texts"))
+            jobs.append(partial(texts.save, cache_dir / f"{key}.texts"))
+        if knowledge is not None:
+            jobs.append(partial(store.save, cache_dir / f"{key}.passages.npz", knowledge[0], key, knowledge[1]))
         if sum(len(b) for b in (words, bigrams)) < 100_000:
-            for save, path in jobs:
-                save(path)
+            for job in jobs:
+                job()
         else:  # big files: write them side by side (CRCs and writes release the GIL)
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(len(jobs)) as pool:
-                for done in [pool.submit(save, path) for save, path in jobs]:
+                for done in [pool.submit(job) for job in jobs]:
                     done.result()
         for old in [*cache_dir.glob("*.npz"), *cache_dir.glob("*.texts")]:
             if not old.name.startswith(f"{key}."):

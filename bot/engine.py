@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from bot import cache
+from bot.bm25 import release_pages
 from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
 from bot.figures import (
@@ -43,6 +44,7 @@ from bot.knowledge import Knowledge, document_files, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
 from bot.models import Answer, Document, Figure, Hit, Passage
 from bot.render import Info
+from bot.store import KINDS, PassageList, passage_position
 from bot.textnorm import has_cjk, is_cjk, normalize, strip_punct
 from bot.thesaurus import Thesaurus, load_thesaurus
 from bot.tokenizer import Analysis, BatchAnalyzer, BatchTokens, GeneralNames, Tokenizer, _is_punct
@@ -264,6 +266,13 @@ class Engine:
         self._thesaurus: Thesaurus | None = None  # loaded at the first word that needs it
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self.names = GeneralNames()
+        self._resident = _ResidentBudget.of(self)
+        # Each passage's kind, asked for every candidate: from the saved column, without making
+        # the Passage, when the passages are saved ones.
+        passages = knowledge.passages
+        self._kind_of: Callable[[int], str] = (
+            passages.kind if isinstance(passages, PassageList) else [p.kind for p in passages].__getitem__
+        )
         self._details = frozenset(self.tokenizer.canonical(w) for w in DETAIL_WORDS)
 
     # ----------------------------------------------------------------- building
@@ -312,28 +321,49 @@ class Engine:
             except OSError:
                 pass  # build_index tries again, and says why it goes on in one process
         try:
-            # A progress object may also report reading (a million passages take seconds to parse).
-            knowledge = load_knowledge(root, getattr(progress, "reading", None))
+            knowledge = None
+            fingerprint = ""
+            saved = None
+            if cache_dir is not None and pool is None and cache.has(cache_dir, key):
+                # Saved: the parsed documents and passages too (made into objects on demand).
+                saved = cache.load_saved(cache_dir, key, files)
+                if saved.knowledge is not None:
+                    knowledge, fingerprint = saved.knowledge
+            if knowledge is None:
+                # A progress object may also report reading (a million passages take seconds to parse).
+                knowledge = load_knowledge(root, getattr(progress, "reading", None))
             faq = load_faq(lex_root, knowledge)
             tokenizer = Tokenizer(lexicon)
             tokenizer.initialize()
             index = None
-            if cache_dir is not None:
-                loaded = cache.load(cache_dir, key)
-                if loaded is not None and len(loaded[0]) == len(knowledge.passages):
-                    texts = cache.load_texts(cache_dir, key, len(knowledge.passages))
+            if saved is not None:
+                loaded, texts = saved.channels, saved.texts
+                if loaded is not None and len(loaded[0]) == len(loaded[1]) == len(knowledge.passages):
+                    if texts is not None and len(texts) != len(knowledge.passages):
+                        texts = None
                     index = PassageIndex(Channel([], loaded[0]), Channel([], loaded[1]), texts)
                     log.info("index loaded from %s", cache_dir)
+                    if not fingerprint:  # parsed: the saved passages were missing or damaged
+                        fingerprint = _fingerprint(knowledge)
+                        cache.save_knowledge(cache_dir, key, knowledge, fingerprint)
             if index is None:
                 index = build_index(tokenizer, knowledge.passages, progress, pool=pool)
                 pool = None  # build_index shut it down
                 if cache_dir is not None:
-                    cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts)
+                    fingerprint = fingerprint or _fingerprint(knowledge)
+                    cache.save(cache_dir, key, index.words.bm25, index.bigrams.bm25, index.texts, (knowledge, fingerprint))
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
         return cls(
-            knowledge, lexicon, tokenizer, index, settings or RetrievalConfig(), faq, _fingerprint(knowledge), lex_root
+            knowledge,
+            lexicon,
+            tokenizer,
+            index,
+            settings or RetrievalConfig(),
+            faq,
+            fingerprint or _fingerprint(knowledge),
+            lex_root,
         )
 
     # ----------------------------------------------------------------- accessors
@@ -347,10 +377,7 @@ class Engine:
 
     def passage_index(self, passage_id: str) -> int | None:
         """The position of a passage (stable while the knowledge does not change)."""
-        for i, p in enumerate(self.knowledge.passages):
-            if p.id == passage_id:
-                return i
-        return None
+        return passage_position(self.knowledge.passages, passage_id)
 
     def figures_of(self, i: int) -> list[Figure]:
         figs = self._figures.get(i)
@@ -472,6 +499,13 @@ class Engine:
 
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""
+        try:
+            return self._ask(question, previous, explain)
+        finally:
+            if self._resident is not None:
+                self._resident.check()
+
+    def _ask(self, question: str, previous: str | None, explain: bool) -> Answer:
         raw = question if isinstance(question, str) else str(question)
         stripped = raw.strip()
         head = stripped[: MAX_QUESTION_CHARS * 4]
@@ -779,11 +813,7 @@ class Engine:
         if m is None:
             return frozenset()
         if self._captions is None:
-            by_doc: dict[str, list[int]] = {}
-            for i, p in enumerate(self.knowledge.passages):
-                if p.kind == "caption":
-                    by_doc.setdefault(p.doc, []).append(i)
-            self._captions = list(by_doc.values())
+            self._captions = _captions_by_document(self.knowledge.passages)
         n = -1 if m.group("last") else _small_number(m.group("n"))
         out = set()
         for captions in self._captions:
@@ -1075,7 +1105,7 @@ class _Ranking:
         docs = [c.doc for c in cands]
         # One row of degrees (one per term) per candidate.
         rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
-        passages = engine.knowledge.passages
+        kind_of = engine._kind_of
         self._partial: dict[int, tuple[float, float, tuple[str, ...], Candidate]] = {}
         self._scored: dict[int, _Scored] = {}
         self._heap: list[tuple[float, int, _Scored]] = []
@@ -1105,7 +1135,7 @@ class _Ranking:
                 bound += 0.15
             if self.counted is not None:
                 bound += COUNT_BONUS
-            if passages[c.doc].kind in wanted_kinds:
+            if kind_of(c.doc) in wanted_kinds:
                 bound += 0.3
             if c.doc in pictured:
                 bound += PICTURED_BONUS
@@ -1134,7 +1164,7 @@ class _Ranking:
                 known = self._number_facts.get(doc)
                 if not (known if known is not None else engine._has_number(doc)):
                     fused -= 0.3  # a "how many" question is not answered by a passage with no number
-            kind = engine.knowledge.passages[doc].kind
+            kind = engine._kind_of(doc)
             if kind == "byline" and not matched:
                 fused -= 0.2
             if kind in self.wanted_kinds:
@@ -1307,6 +1337,57 @@ class _Matches:
             self._degrees.clear()
         self._degrees[term] = deg
         return deg
+
+
+class _ResidentBudget:
+    """Keeps the pages of the saved index that this process has mapped under a budget.
+
+    A memory-mapped index is read where a question leads: the posting lists of its words, the
+    texts of its candidates (and, read ahead by the kernel, their neighbours). Over thousands of
+    questions the whole index (~3 GB at a million passages) would become resident in this
+    process. After an answer, when the process is resident above ``RESIDENT_BUDGET``, the maps'
+    pages are unmapped (``release_pages``): they stay in the page cache, so the next question
+    that needs one maps it again without reading the disk (a minor fault per page)."""
+
+    def __init__(self, maps: tuple, budget: int) -> None:
+        self.maps = maps
+        self.budget_pages = budget // os.sysconf("SC_PAGE_SIZE")
+        self._statm = os.open("/proc/self/statm", os.O_RDONLY)
+
+    @classmethod
+    def of(cls, engine: Engine) -> _ResidentBudget | None:
+        """For an engine whose saved index is mapped and big enough to matter, else None."""
+        index = engine.index
+        maps = (
+            *getattr(index.words.bm25, "mapped", ()),
+            *getattr(index.bigrams.bm25, "mapped", ()),
+            *(index.texts.mapped if index.texts is not None else ()),
+            *getattr(engine.knowledge.passages, "mapped", ()),
+        )
+        if sum(len(m) for m in maps) < RESIDENT_BUDGET // 2:
+            return None
+        try:
+            return cls(maps, RESIDENT_BUDGET)
+        except (OSError, ValueError, AttributeError):  # no /proc: no budget
+            return None
+
+    def check(self) -> None:
+        try:
+            resident = int(os.pread(self._statm, 64, 0).split()[1])
+        except (OSError, ValueError, IndexError):
+            return
+        if resident > self.budget_pages:
+            release_pages(self.maps)
+
+    def __del__(self) -> None:
+        try:
+            os.close(self._statm)
+        except (OSError, AttributeError):
+            pass
+
+
+# Resident memory above which the saved index's pages are unmapped after an answer.
+RESIDENT_BUDGET = 1 << 30
 
 
 @contextmanager
@@ -1527,6 +1608,22 @@ def _cues(qnorm: str) -> tuple[str, ...]:
 def passage_document_text(p: Passage) -> str:
     """What is indexed for a passage: its headings (context) and its text."""
     return f"{p.context}\n{p.text}" if p.context else p.text
+
+
+def _captions_by_document(passages: Sequence[Passage]) -> list[list[int]]:
+    """The positions of the captions of each document that has any, in reading order."""
+    if isinstance(passages, PassageList):  # saved knowledge: from its columns, no objects made
+        import numpy as np
+
+        where = np.flatnonzero(passages.kinds() == KINDS.index("caption"))
+        docs = passages.documents_of()[where]
+        runs = np.flatnonzero(np.diff(docs)) + 1 if len(docs) else np.zeros(0, dtype=np.int64)
+        return [part.tolist() for part in np.split(where, runs)] if len(where) else []
+    by_doc: dict[str, list[int]] = {}
+    for i, p in enumerate(passages):
+        if p.kind == "caption":
+            by_doc.setdefault(p.doc, []).append(i)
+    return list(by_doc.values())
 
 
 def _fingerprint(knowledge: Knowledge) -> str:

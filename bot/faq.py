@@ -19,6 +19,7 @@ import yaml
 
 from bot.errors import KnowledgeError
 from bot.knowledge import Knowledge
+from bot.store import PassageList, passage_position
 from bot.textnorm import normalize, strip_punct
 
 FAQ_FILE = "faq.yaml"
@@ -50,13 +51,14 @@ def load_faq(knowledge_dir: Path, knowledge: Knowledge) -> Faq:
     items = (data or {}).get("faq", []) if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise KnowledgeError(f"{path}: expected 'faq:' followed by a list of entries")
-    ids = {p.id for p in knowledge.passages}
+    passages = knowledge.passages
+    ids = None if isinstance(passages, PassageList) else {p.id for p in passages}
     entries = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict) or "q" not in item or "passage" not in item:
             raise KnowledgeError(f"{path}: entry {n} needs 'q' (a wording or a list) and 'passage'")
         pid = str(item["passage"])
-        if pid not in ids:
+        if (pid not in ids) if ids is not None else passage_position(passages, pid) is None:
             raise KnowledgeError(f"{path}: entry {n} names passage '{pid}', which does not exist")
         wordings = item["q"] if isinstance(item["q"], list) else [item["q"]]
         for w in wordings:

@@ -11,12 +11,13 @@ import math
 import mmap
 import os
 import struct
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from bot.bm25 import SparseBM25, atomic_file
+from bot.bm25 import SparseBM25, _crc32_of, atomic_file
 from bot.tokenizer import BatchTokens
 
 # A query whose terms have at most this many postings in all is scored in Python: below it,
@@ -123,19 +124,30 @@ class PassageTexts:
     passage at a time: a question needs the texts of its few dozen candidates, and
     normalising them anew costs ~20 µs each."""
 
-    MAGIC = b"QBTEXT1\0"
+    MAGIC = b"QBTEXT2\0"
 
-    def __init__(self, data: bytes | mmap.mmap, offsets: np.ndarray, base: int = 0) -> None:
+    def __init__(self, data: bytes | mmap.mmap, offsets: np.ndarray, base: int = 0, fd: int | None = None) -> None:
         self._data = data
         self._offsets = offsets  # in UTF-16 code units, len(self) + 1 of them
         self._base = base
+        # Loaded: the texts are read with os.pread, not through the map (a page fault maps a
+        # whole run of pages around a 300-byte text: a few hundred questions made the whole
+        # file resident); the map serves the offsets.
+        self._fd = fd
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
     def __getitem__(self, i: int) -> str:
-        a, b = self._offsets[i], self._offsets[i + 1]
-        return self._data[self._base + 2 * int(a) : self._base + 2 * int(b)].decode("utf-16-le")
+        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
+        if self._fd is not None:
+            return os.pread(self._fd, 2 * (b - a), self._base + 2 * a).decode("utf-16-le")
+        return self._data[self._base + 2 * a : self._base + 2 * b].decode("utf-16-le")
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+            self._fd = None
 
     @staticmethod
     def encode(joined: str, count: int) -> tuple[bytes, np.ndarray]:
@@ -160,30 +172,48 @@ class PassageTexts:
         return cls(b"".join(p[0] for p in parts), offsets)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write atomically: magic, count, offsets, then the UTF-16 data."""
+        """Write atomically: magic, count, the CRC-32 of what follows, offsets, the UTF-16 data."""
+        offsets = self._offsets.astype("<i8").tobytes()
+        start, stop = self._base + 2 * int(self._offsets[0]), self._base + 2 * int(self._offsets[-1])
+        data = memoryview(self._data)[start:stop]
         with atomic_file(path, ".texts-") as fh:
-            fh.write(self.MAGIC + struct.pack("<Q", len(self)))
-            fh.write(self._offsets.astype("<i8").tobytes())
-            start, stop = self._base + 2 * int(self._offsets[0]), self._base + 2 * int(self._offsets[-1])
-            fh.write(self._data[start:stop])
+            fh.write(self.MAGIC + struct.pack("<QQ", len(self), zlib.crc32(data, zlib.crc32(offsets))))
+            fh.write(offsets)
+            fh.write(data)
+
+    @property
+    def mapped(self) -> tuple[mmap.mmap, ...]:
+        """The file's memory map, when loaded (for ``release_pages``)."""
+        return (self._data,) if isinstance(self._data, mmap.mmap) else ()
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], count: int) -> PassageTexts:
+    def load(cls, path: str | os.PathLike[str], count: int | None) -> PassageTexts:
         """Memory-map a file written by :meth:`save`; ValueError if it is not one for ``count``
-        passages."""
-        with open(path, "rb") as fh:
-            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        head = 8 + 8
+        passages (any number: None), or if its CRC-32 differs (read through a small buffer: no
+        page stays mapped)."""
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            return cls._load(path, count, fd)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    @classmethod
+    def _load(cls, path: str | os.PathLike[str], count: int | None, fd: int) -> PassageTexts:
+        data = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        head = 8 + 8 + 8
         if len(data) < head or data[:8] != cls.MAGIC:
             raise ValueError(f"{path}: not a passage text file")
-        (n,) = struct.unpack_from("<Q", data, 8)
-        if n != count or len(data) < head + 8 * (n + 1):
+        (n, crc) = struct.unpack_from("<QQ", data, 8)
+        if (count is not None and n != count) or len(data) < head + 8 * (n + 1):
             raise ValueError(f"{path}: made for {n} passages, not {count}")
+        if _crc32_of(os.fspath(path), head, len(data) - head) != crc:
+            raise ValueError(f"{path}: damaged (CRC-32 differs)")
         offsets = np.frombuffer(data, dtype="<i8", count=n + 1, offset=head)
         base = head + 8 * (n + 1)
         if offsets[0] != 0 or np.any(np.diff(offsets) < 0) or base + 2 * int(offsets[-1]) != len(data):
             raise ValueError(f"{path}: inconsistent offsets")
-        return cls(data, offsets, base)
+        return cls(data, offsets, base, fd)
 
 
 class PassageIndex:
