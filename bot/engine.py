@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import compress, repeat
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -890,25 +890,55 @@ class _Ranking:
         # passages), instead of one look-up per (candidate, word).
         matches = engine._corpus_matches()
         self.matches = matches if matches is not None else _Matches(engine, [c.doc for c in cands])
-        degrees = [self.matches.degrees(t) for t in terms]
         docs = [c.doc for c in cands]
         # One row of degrees (one per term) per candidate.
-        rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
+        if matches is not None and len(docs) > 1:
+            # Every passage's degree of each word in a list: the candidates' picked out in C.
+            pick = itemgetter(*docs)
+            rows = zip(*[pick(matches.dense(t)) for t in terms]) if terms else repeat(())
+        else:
+            degrees = [self.matches.degrees(t) for t in terms]
+            rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
         passages = engine.knowledge.passages
         self._partial: dict[int, tuple[float, float, tuple[str, ...], Candidate]] = {}
         self._scored: dict[int, _Scored] = {}
         self._heap: list[tuple[float, int, _Scored]] = []
         self._next = 0  # first unfinished entry of _bounds
         if matches is not None or len(cands) <= self._STEP:
-            # Small knowledge (or few candidates): finish every candidate, sort once.
+            # Small knowledge (or few candidates): finish every candidate, sort once. What
+            # _complete does, inline (this loop is most of a small knowledge's ranking).
             finished = []
+            partial, scored_of = self._partial, self._scored
+            figure_bonus, counted, number_malus = self.figure_bonus, self.counted, self.number_malus
+            figure_facts, count_facts, number_facts = self._figure_facts, self._count_facts, self._number_facts
             for c, degree in zip(cands, rows):
+                doc, ws, bs = c
                 matched = tuple(compress(terms, degree))  # degree > 0
                 coverage = sum(map(mul, term_weights, degree)) / total
-                fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
-                self._partial[c.doc] = (fused, coverage, matched, c)
-                s = self._complete(c.doc)
-                finished.append((-s.fused, s.doc, s))
+                # max(x, 0.0), without the call
+                fused = 0.35 * (0.0 if 0.0 > ws else ws) / max_w + 0.35 * (0.0 if 0.0 > bs else bs) / max_b + 0.6 * coverage
+                partial[doc] = (fused, coverage, matched, c)
+                if figure_bonus:
+                    known = figure_facts.get(doc)
+                    if known if known is not None else engine._has_figure(doc, fq):
+                        fused += 0.15
+                if counted is not None:
+                    known = count_facts.get(doc)
+                    if known if known is not None else engine._counts(doc, counted):
+                        fused += COUNT_BONUS
+                if number_malus:
+                    known = number_facts.get(doc)
+                    if not (known if known is not None else engine._has_number(doc)):
+                        fused -= 0.3
+                kind = passages[doc].kind
+                if kind == "byline" and not matched:
+                    fused -= 0.2
+                if kind in wanted_kinds:
+                    fused += 0.3
+                if doc in pictured:
+                    fused += PICTURED_BONUS
+                s = scored_of[doc] = _Scored(doc, fused, coverage, matched, ws, bs)
+                finished.append((-fused, doc, s))
             finished.sort()
             self._emitted: list[_Scored] = [f[2] for f in finished]
             self._bounds: list[tuple[float, int]] = []
@@ -1037,6 +1067,7 @@ class _Matches:
         self.docs = docs
         self._having: dict[str, set[int]] = {}
         self._degrees: dict[str, dict[int, float]] = {}
+        self._dense: dict[str, list[float]] = {}
         self._texts = engine._norm_texts
         # character -> the passages that have it (corpus-wide only; filled on demand)
         self._chars: dict[str, frozenset[int]] | None = {} if corpus_wide else None
@@ -1120,8 +1151,17 @@ class _Matches:
                     deg[d] = max(deg.get(d, 0.0), EXPANSION_DEGREE * v)
         if len(self._degrees) >= TERM_MEMO:
             self._degrees.clear()
+            self._dense.clear()
         self._degrees[term] = deg
         return deg
+
+    def dense(self, term: str) -> list[float]:
+        """:meth:`degrees` as a list over every passage (0.0: not found); corpus-wide only."""
+        row = self._dense.get(term)
+        if row is None:
+            get = self.degrees(term).get
+            row = self._dense[term] = [get(d, 0.0) for d in range(len(self.docs))]
+        return row
 
 
 @contextmanager

@@ -9,7 +9,7 @@ about B picks Y.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Figure
@@ -346,6 +346,19 @@ _WEAK_VERBS = {"一共", "总共", "共有", "现在", "目前", "已经", "到�
 
 def unit_matches(asked: str, unit: str) -> bool:
     """Whether a figure's unit answers the asked one (场 ~ 场次, 元 ~ 亿元, 个 ~ 万个)."""
+    known = _UNIT_MATCHES.get((asked, unit))
+    if known is None:
+        known = _unit_matches(asked, unit)
+        if len(_UNIT_MATCHES) >= 65536:
+            _UNIT_MATCHES.clear()
+        _UNIT_MATCHES[(asked, unit)] = known
+    return known
+
+
+_UNIT_MATCHES: dict[tuple[str, str], bool] = {}  # (asked, unit) -> unit_matches: few units, many figures
+
+
+def _unit_matches(asked: str, unit: str) -> bool:
     if not asked or not unit:
         return False
     for a in (asked, *_UNIT_ALIASES.get(asked, ())):
@@ -376,9 +389,18 @@ def _longest_common_run(a: str, b: str) -> int:
     with one substring test per start in ``a``: the best length so far only grows when the run
     starting there is longer.
     """
+    return _longest_run_from(a, range(len(a)), b)
+
+
+def _longest_run_from(a: str, starts: Iterable[int], b: str) -> int:
+    """:func:`_longest_common_run` looking only at the runs of ``a`` that begin at ``starts``
+    (ascending). The same answer when ``starts`` holds every start whose two characters are
+    in ``b``: a run of 2 or more begins at one of them (and a shorter one counts 0)."""
     best = 0
     n = len(a)
-    for i in range(n):
+    for i in starts:
+        if i + best >= n:
+            break  # no later start has room for a longer run
         while i + best < n and a[i : i + best + 1] in b:
             best += 1
     return best if best >= 2 else 0
@@ -465,6 +487,9 @@ def rank_prepared(
         # Only words found around some figure of the passage can count for any of them.
         p_terms = [t for t in terms if t and t in prep.searchable]
         p_bigrams = [b for b in bigrams if b in prep.searchable]
+        # Where a run of 2+ characters of the question shared with a figure's focus can begin
+        # (every focus is part of ``searchable``): the run search skips the other starts.
+        starts = [i for i in range(len(question_text) - 1) if question_text[i : i + 2] in prep.searchable]
         for found in prep.figures:
             fig = found.figure
             focus = found.focus
@@ -476,7 +501,7 @@ def rank_prepared(
                 s_focus = s_clause = 0.0
             # The longest run of the question found verbatim around the figure: "县(市、区)领导班子
             # 成员领办" singles out 237项 where word overlap alone ties with 54项.
-            run = _longest_common_run(question_text, focus) if question_text else 0
+            run = _longest_run_from(question_text, starts, focus) if starts else 0
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / RUN_SCALE)
             if question_text and fig.value in question_text:
                 score *= 0.1  # 「第四巡回督导组来了几趟」: what the question says is not its answer
