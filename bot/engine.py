@@ -173,10 +173,16 @@ class Engine:
         self._prepared: _Memo[int, PreparedPassage] = _Memo(PASSAGE_MEMO)
         self._facts: _Memo[tuple, _Memo[int, bool]] = _Memo(1024)
         self._places: _Memo[int, tuple[str, ...]] = _Memo(PASSAGE_MEMO)
-        self._term_facts: _Memo[tuple[str, str], object] = _Memo(TERM_MEMO)
+        # Per question word (one memo per fact: no key tuple to build per look-up).
+        self._expansion_memo: _Memo[str, tuple[str, ...]] = _Memo(TERM_MEMO)
+        self._junk_memo: _Memo[str, bool] = _Memo(TERM_MEMO)
+        self._weight_memo: _Memo[str, float] = _Memo(TERM_MEMO)
+        self._foreign_memo: _Memo[str, bool] = _Memo(TERM_MEMO)
+        self._names_memo: dict[str, bool] = {}  # term -> _is_name
         self._all_matches: _Matches | None = None
         self._captions: list[list[int]] | None = None  # caption passages per document, in order
         self._rewrite_table = dict(lexicon.rewrites)
+        self._kinds = [p.kind for p in knowledge.passages]  # each passage's kind, by position
         # One pass over a question, longest form first (幾多錢 before 幾多).
         self._rewrite_re = re.compile("|".join(re.escape(k) for k, _ in lexicon.rewrites)) if lexicon.rewrites else None
         self._thesaurus: Thesaurus | None = None  # loaded at the first word that needs it
@@ -491,8 +497,8 @@ class Engine:
         terms = [t for t in dict.fromkeys(self._unjoin(analysis.terms, qnorm)) if not self.tokenizer.is_counter(t)]
         weights = {t: self._weight(t) for t in terms}
         total = sum(weights.values()) or 1.0
-        max_w = max(c.word_score for c in cands) or 1.0
-        max_b = max(c.bigram_score for c in cands) or 1.0
+        max_w = max([c.word_score for c in cands]) or 1.0
+        max_b = max([c.bigram_score for c in cands]) or 1.0
         ranking = _Ranking(self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured)
         # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
         # exact order (and only the candidates that can still reach them, a score).
@@ -595,8 +601,7 @@ class Engine:
     def _expansions(self, term: str) -> tuple[str, ...]:
         """The words of the knowledge that the general thesaurus gives for ``term``, when no
         passage uses ``term`` itself (提高 → 增强, 加强; 国外 → 海外). Names are not expanded."""
-        key = ("expansions", term)
-        known = self._term_facts.get(key)
+        known = self._expansion_memo.get(term)
         if known is not None:
             return known  # type: ignore[return-value]
         out: tuple[str, ...] = ()
@@ -616,7 +621,7 @@ class Engine:
                 if len(c) >= 2 and c != term and words.doc_freq(c) and self.tokenizer.is_content(c):
                     alts.append(c)
             out = tuple(dict.fromkeys(alts))
-        return self._term_facts.put(key, out)  # type: ignore[return-value]
+        return self._expansion_memo.put(term, out)
 
     def _asked_role(self, qnorm: str) -> tuple[str, ...]:
         """What a who-question asks about, which the answer must mention: the post, canonical
@@ -755,11 +760,10 @@ class Engine:
 
     def _junk(self, term: str) -> bool:
         """A CJK word that neither the knowledge nor any dictionary has, and is no known name."""
-        key = ("junk", term)
-        known = self._term_facts.get(key)
+        known = self._junk_memo.get(term)
         if known is None:
-            known = self._term_facts.put(
-                key,
+            known = self._junk_memo.put(
+                term,
                 has_cjk(term)
                 and not self.index.words.doc_freq(term)
                 and self.tokenizer.general_freq(term) <= 0
@@ -774,8 +778,7 @@ class Engine:
         general Chinese: an everyday verb (参加, 提高) the article happens not to use costs a
         semantic question little, a rare noun (门票, 人口) costs a lot.
         """
-        key = ("weight", term)
-        known = self._term_facts.get(key)
+        known = self._weight_memo.get(term)
         if known is not None:
             return known  # type: ignore[return-value]
         if self.index.words.doc_freq(term):
@@ -789,7 +792,7 @@ class Engine:
                 # freq ≥ 20000 → 0.3 of the top weight; freq ≤ 50 → all of it; log-linear between.
                 share = 1.0 - 0.7 * min(1.0, max(0.0, (math.log(freq) - math.log(50)) / (math.log(20000) - math.log(50))))
                 weight = top * share
-        return self._term_facts.put(key, weight)  # type: ignore[return-value]
+        return self._weight_memo.put(term, weight)
 
     def _is_name(self, term: str) -> bool:
         """A place, person or organisation name (the domain dictionary's tags, then jieba's).
@@ -797,18 +800,30 @@ class Engine:
         jieba's tags are noisy in its rarest entries (太旧 3 ns): below ``_NAME_MIN_FREQ`` they
         are not trusted. A common word it tags as a name (荣誉 nr) is fixed in the domain
         dictionary with another tag (``荣誉 2877 n``)."""
-        tag = self._tags.get(term)
-        if tag:
-            return tag in ("ns", "nr", "nrt", "nt")
-        return len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
+        known = self._names_memo.get(term)
+        if known is None:
+            tag = self._tags.get(term)
+            if tag:
+                known = tag in ("ns", "nr", "nrt", "nt")
+            else:
+                known = len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
+            if len(self._names_memo) >= TERM_MEMO:
+                self._names_memo.clear()
+            self._names_memo[term] = known
+        return known
 
     def _foreign(self, term: str) -> bool:
         """A name (佛山, 周杰伦, 李明, python) that appears nowhere in the knowledge."""
-        if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
-            return False
-        if _ASCII_WORD_RE.fullmatch(term):
-            return True
-        return self._is_name(term)
+        known = self._foreign_memo.get(term)
+        if known is None:
+            if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
+                known = False
+            elif _ASCII_WORD_RE.fullmatch(term):
+                known = True
+            else:
+                known = self._is_name(term)
+            self._foreign_memo.put(term, known)
+        return known
 
     def _person_like(self, term: str, qnorm: str) -> bool:
         """A word of the question that no passage has and jieba does not know, of two or three
@@ -911,6 +926,7 @@ class _Ranking:
             partial, scored_of = self._partial, self._scored
             figure_bonus, counted, number_malus = self.figure_bonus, self.counted, self.number_malus
             figure_facts, count_facts, number_facts = self._figure_facts, self._count_facts, self._number_facts
+            kinds = engine._kinds
             for c, degree in zip(cands, rows):
                 doc, ws, bs = c
                 matched = tuple(compress(terms, degree))  # degree > 0
@@ -930,14 +946,15 @@ class _Ranking:
                     known = number_facts.get(doc)
                     if not (known if known is not None else engine._has_number(doc)):
                         fused -= 0.3
-                kind = passages[doc].kind
+                kind = kinds[doc]
                 if kind == "byline" and not matched:
                     fused -= 0.2
                 if kind in wanted_kinds:
                     fused += 0.3
                 if doc in pictured:
                     fused += PICTURED_BONUS
-                s = scored_of[doc] = _Scored(doc, fused, coverage, matched, ws, bs)
+                # _Scored(...) without the named tuple's Python-level __new__
+                s = scored_of[doc] = _new_tuple(_Scored, (doc, fused, coverage, matched, ws, bs))
                 finished.append((-fused, doc, s))
             finished.sort()
             self._emitted: list[_Scored] = [f[2] for f in finished]
@@ -1020,9 +1037,13 @@ class _Ranking:
             i += 1
 
     def first(self) -> _Scored:
+        if not self._bounds and self._emitted:  # everything finished and sorted already
+            return self._emitted[0]
         return next(iter(self))
 
     def take(self, count: int) -> list[_Scored]:
+        if not self._bounds:  # everything finished and sorted already
+            return self._emitted[:count]
         return list(itertools.islice(self, count))
 
     def coverage(self, doc: int) -> float:
@@ -1178,6 +1199,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_new_tuple = tuple.__new__
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 

@@ -293,6 +293,14 @@ _KIND_CUES = [
 ]
 
 
+# Compiled once (re.search with a pattern string looks it up in re's cache on every call).
+_AGE_RE = re.compile(r"多大年纪|年纪多大|多少岁|几岁|岁数|多大了|年龄")
+_LENGTH_RE = re.compile(r"多长|多远|多少公里|长度|距离")
+_AREA_RE = re.compile(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方")
+_WANTS_RE = re.compile(r"多大|多长|多远|多高|多久|(?<!哪)几|多不多|多吗")
+_ALL_HAN_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = ()) -> FigureQuery:
     """Detect from the (normalised) question what kind of figure it wants.
 
@@ -321,13 +329,13 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
     if not unit and not kind:
         # 「绿化了多长」 asks for a length, 「多大面积」 for an area, 「多大年纪」 an age: the unit
         # says which figure.
-        if re.search(r"多大年纪|年纪多大|多少岁|几岁|岁数|多大了|年龄", question):
+        if _AGE_RE.search(question):
             unit = "岁"
-        elif re.search(r"多长|多远|多少公里|长度|距离", question):
+        elif _LENGTH_RE.search(question):
             unit = "公里"
-        elif re.search(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方", question):
+        elif _AREA_RE.search(question):
             unit = "公顷"
-    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|(?<!哪)几|多不多|多吗", question))
+    wants = bool(m) or bool(kind) or bool(_WANTS_RE.search(question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
     for i, tok in enumerate(toks):
@@ -335,7 +343,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
             j = i - 1
             while j >= 0 and toks[j] in ("了", "过", "出"):
                 j -= 1
-            if j >= 0 and len(toks[j]) >= 2 and toks[j] not in _WEAK_VERBS and re.fullmatch(r"[\u4e00-\u9fff]+", toks[j]):
+            if j >= 0 and len(toks[j]) >= 2 and toks[j] not in _WEAK_VERBS and _ALL_HAN_RE.fullmatch(toks[j]):
                 verb = toks[j]
             break
     return FigureQuery(unit, kind, wants, verb, tuple(nouns))

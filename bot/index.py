@@ -254,7 +254,8 @@ class PassageIndex:
                 pool.update(dict.fromkeys(_best(bacc, k)))
                 pool.update(dict.fromkeys(include))
                 wget, bget = wacc.get, bacc.get
-                return [Candidate(d, wget(d, 0.0), bget(d, 0.0)) for d in pool]
+                new = tuple.__new__  # Candidate(...) without the named tuple's Python-level __new__
+                return [new(Candidate, (d, wget(d, 0.0), bget(d, 0.0))) for d in pool]
         wcols = self.words.cols(words)
         bcols = self.bigrams.cols(bigrams)
         if k <= 0:
