@@ -152,7 +152,9 @@ class Channel:
 
 def _best(acc: dict[int, float], k: int) -> list[int]:
     """``SparseBM25.top_k`` order over a score map: score desc, then passage asc."""
-    return [d for _, d in sorted([(-s, d) for d, s in acc.items()])[:k]]
+    # Passages ascending, then a stable sort by score descending (reverse keeps equal keys in
+    # their order): no (score, passage) tuple per passage.
+    return sorted(sorted(acc), key=acc.__getitem__, reverse=True)[:k]
 
 
 class PassageTexts:
