@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import compress, repeat
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -257,7 +257,12 @@ class Engine:
         self._prepared: _Memo[int, PreparedPassage] = _Memo(PASSAGE_MEMO)
         self._facts: _Memo[tuple, _Memo[int, bool]] = _Memo(1024)
         self._places: _Memo[int, tuple[str, ...]] = _Memo(PASSAGE_MEMO)
-        self._term_facts: _Memo[tuple[str, str], object] = _Memo(TERM_MEMO)
+        # Per question word (one memo per fact: no key tuple to build per look-up).
+        self._expansion_memo: _Memo[str, tuple[str, ...]] = _Memo(TERM_MEMO)
+        self._junk_memo: _Memo[str, bool] = _Memo(TERM_MEMO)
+        self._weight_memo: _Memo[str, float] = _Memo(TERM_MEMO)
+        self._foreign_memo: _Memo[str, bool] = _Memo(TERM_MEMO)
+        self._names_memo: dict[str, bool] = {}  # term -> _is_name
         self._all_matches: _Matches | None = None
         self._captions: list[list[int]] | None = None  # caption passages per document, in order
         self._rewrite_table = dict(lexicon.rewrites)
@@ -612,8 +617,8 @@ class Engine:
         terms = [t for t in dict.fromkeys(self._unjoin(analysis.terms, qnorm)) if not self.tokenizer.is_counter(t)]
         weights = self._term_weights(terms, qnorm)
         total = sum(weights.values()) or 1.0
-        max_w = max(c.word_score for c in cands) or 1.0
-        max_b = max(c.bigram_score for c in cands) or 1.0
+        max_w = max([c.word_score for c in cands]) or 1.0
+        max_b = max([c.bigram_score for c in cands]) or 1.0
         purpose = bool(_PURPOSE_Q_RE.search(qnorm)) if qnorm else False
         ranking = _Ranking(
             self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, purpose
@@ -762,8 +767,7 @@ class Engine:
     def _expansions(self, term: str) -> tuple[str, ...]:
         """The words of the knowledge that the general thesaurus gives for ``term``, when no
         passage uses ``term`` itself (提高 → 增强, 加强; 国外 → 海外). Names are not expanded."""
-        key = ("expansions", term)
-        known = self._term_facts.get(key)
+        known = self._expansion_memo.get(term)
         if known is not None:
             return known  # type: ignore[return-value]
         out: tuple[str, ...] = ()
@@ -783,7 +787,7 @@ class Engine:
                 if len(c) >= 2 and c != term and words.doc_freq(c) and self.tokenizer.is_content(c):
                     alts.append(c)
             out = tuple(dict.fromkeys(alts))
-        return self._term_facts.put(key, out)  # type: ignore[return-value]
+        return self._expansion_memo.put(term, out)
 
     def _asked_role(self, qnorm: str) -> tuple[str, ...]:
         """What a who-question asks about, which the answer must mention: the post, canonical
@@ -933,11 +937,10 @@ class Engine:
 
     def _junk(self, term: str) -> bool:
         """A CJK word that neither the knowledge nor any dictionary has, and is no known name."""
-        key = ("junk", term)
-        known = self._term_facts.get(key)
+        known = self._junk_memo.get(term)
         if known is None:
-            known = self._term_facts.put(
-                key,
+            known = self._junk_memo.put(
+                term,
                 has_cjk(term)
                 and not self.index.words.doc_freq(term)
                 and self.tokenizer.general_freq(term) <= 0
@@ -979,8 +982,7 @@ class Engine:
         general Chinese: an everyday verb (参加, 提高) the article happens not to use costs a
         semantic question little, a rare noun (门票, 人口) costs a lot.
         """
-        key = ("weight", term)
-        known = self._term_facts.get(key)
+        known = self._weight_memo.get(term)
         if known is not None:
             return known  # type: ignore[return-value]
         if self.index.words.doc_freq(term):
@@ -996,7 +998,7 @@ class Engine:
                 # freq ≥ 20000 → 0.3 of the top weight; freq ≤ 50 → all of it; log-linear between.
                 share = 1.0 - 0.7 * min(1.0, max(0.0, (math.log(freq) - math.log(50)) / (math.log(20000) - math.log(50))))
                 weight = top * share
-        return self._term_facts.put(key, weight)  # type: ignore[return-value]
+        return self._weight_memo.put(term, weight)
 
     def _is_name(self, term: str) -> bool:
         """A place, person or organisation name (the domain dictionary's tags, then jieba's).
@@ -1004,21 +1006,33 @@ class Engine:
         jieba's tags are noisy in its rarest entries (太旧 3 ns): below ``_NAME_MIN_FREQ`` they
         are not trusted. A common word it tags as a name (荣誉 nr) is fixed in the domain
         dictionary with another tag (``荣誉 2877 n``)."""
-        tag = self._tags.get(term)
-        if tag:
-            return tag in ("ns", "nr", "nrt", "nt")
-        if len(term) >= 3 and term[-1] in _PLACE_SUFFIXES and self.tokenizer.general_freq(term) < _NAME_MIN_FREQ:
-            # 南海区, 顺德区: jieba knows the place, not (or barely) with every suffix.
-            return self._is_name(term[:-1])
-        return len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
+        known = self._names_memo.get(term)
+        if known is None:
+            tag = self._tags.get(term)
+            if tag:
+                known = tag in ("ns", "nr", "nrt", "nt")
+            elif len(term) >= 3 and term[-1] in _PLACE_SUFFIXES and self.tokenizer.general_freq(term) < _NAME_MIN_FREQ:
+                # 南海区, 顺德区: jieba knows the place, not (or barely) with every suffix.
+                known = self._is_name(term[:-1])
+            else:
+                known = len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
+            if len(self._names_memo) >= TERM_MEMO:
+                self._names_memo.clear()
+            self._names_memo[term] = known
+        return known
 
     def _foreign(self, term: str) -> bool:
         """A name (佛山, 周杰伦, 李明, python) that appears nowhere in the knowledge."""
-        if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
-            return False
-        if _ASCII_WORD_RE.fullmatch(term):
-            return True
-        return self._is_name(term)
+        known = self._foreign_memo.get(term)
+        if known is None:
+            if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
+                known = False
+            elif _ASCII_WORD_RE.fullmatch(term):
+                known = True
+            else:
+                known = self._is_name(term)
+            self._foreign_memo.put(term, known)
+        return known
 
     def _person_like(self, term: str, qnorm: str) -> bool:
         """A word of the question that no passage has and jieba does not know, of two or three
@@ -1101,25 +1115,58 @@ class _Ranking:
         # passages), instead of one look-up per (candidate, word).
         matches = engine._corpus_matches()
         self.matches = matches if matches is not None else _Matches(engine, [c.doc for c in cands])
-        degrees = [self.matches.degrees(t) for t in terms]
         docs = [c.doc for c in cands]
         # One row of degrees (one per term) per candidate.
-        rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
+        if matches is not None and len(docs) > 1:
+            # Every passage's degree of each word in a list: the candidates' picked out in C.
+            pick = itemgetter(*docs)
+            rows = zip(*[pick(matches.dense(t)) for t in terms]) if terms else repeat(())
+        else:
+            degrees = [self.matches.degrees(t) for t in terms]
+            rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
         kind_of = engine._kind_of
         self._partial: dict[int, tuple[float, float, tuple[str, ...], Candidate]] = {}
         self._scored: dict[int, _Scored] = {}
         self._heap: list[tuple[float, int, _Scored]] = []
         self._next = 0  # first unfinished entry of _bounds
         if matches is not None or len(cands) <= self._STEP:
-            # Small knowledge (or few candidates): finish every candidate, sort once.
+            # Small knowledge (or few candidates): finish every candidate, sort once. What
+            # _complete does, inline (this loop is most of a small knowledge's ranking).
             finished = []
+            partial, scored_of = self._partial, self._scored
+            figure_bonus, counted, number_malus = self.figure_bonus, self.counted, self.number_malus
+            figure_facts, count_facts, number_facts = self._figure_facts, self._count_facts, self._number_facts
             for c, degree in zip(cands, rows):
+                doc, ws, bs = c
                 matched = tuple(compress(terms, degree))  # degree > 0
                 coverage = sum(map(mul, term_weights, degree)) / total
-                fused = 0.35 * max(c.word_score, 0.0) / max_w + 0.35 * max(c.bigram_score, 0.0) / max_b + 0.6 * coverage
-                self._partial[c.doc] = (fused, coverage, matched, c)
-                s = self._complete(c.doc)
-                finished.append((-s.fused, s.doc, s))
+                # max(x, 0.0), without the call
+                fused = 0.35 * (0.0 if 0.0 > ws else ws) / max_w + 0.35 * (0.0 if 0.0 > bs else bs) / max_b + 0.6 * coverage
+                partial[doc] = (fused, coverage, matched, c)
+                if figure_bonus:
+                    known = figure_facts.get(doc)
+                    if known if known is not None else engine._has_figure(doc, fq):
+                        fused += 0.15
+                if counted is not None:
+                    known = count_facts.get(doc)
+                    if known if known is not None else engine._counts(doc, counted):
+                        fused += COUNT_BONUS
+                if number_malus:
+                    known = number_facts.get(doc)
+                    if not (known if known is not None else engine._has_number(doc)):
+                        fused -= 0.3
+                kind = kind_of(doc)
+                if kind == "byline" and not matched:
+                    fused -= 0.2
+                if kind in wanted_kinds:
+                    fused += 0.3
+                if doc in pictured:
+                    fused += PICTURED_BONUS
+                if purpose and engine._states_purpose(doc):
+                    fused += PURPOSE_BONUS
+                # _Scored(...) without the named tuple's Python-level __new__
+                s = scored_of[doc] = _new_tuple(_Scored, (doc, fused, coverage, matched, ws, bs))
+                finished.append((-fused, doc, s))
             finished.sort()
             self._emitted: list[_Scored] = [f[2] for f in finished]
             self._bounds: list[tuple[float, int]] = []
@@ -1205,9 +1252,13 @@ class _Ranking:
             i += 1
 
     def first(self) -> _Scored:
+        if not self._bounds and self._emitted:  # everything finished and sorted already
+            return self._emitted[0]
         return next(iter(self))
 
     def take(self, count: int) -> list[_Scored]:
+        if not self._bounds:  # everything finished and sorted already
+            return self._emitted[:count]
         return list(itertools.islice(self, count))
 
     def coverage(self, doc: int) -> float:
@@ -1252,6 +1303,7 @@ class _Matches:
         self.docs = docs
         self._having: dict[str, set[int]] = {}
         self._degrees: dict[str, dict[int, float]] = {}
+        self._dense: dict[str, list[float]] = {}
         self._texts = engine._norm_texts
         # character -> the passages that have it (corpus-wide only; filled on demand)
         self._chars: dict[str, frozenset[int]] | None = {} if corpus_wide else None
@@ -1335,8 +1387,17 @@ class _Matches:
                     deg[d] = max(deg.get(d, 0.0), EXPANSION_DEGREE * v)
         if len(self._degrees) >= TERM_MEMO:
             self._degrees.clear()
+            self._dense.clear()
         self._degrees[term] = deg
         return deg
+
+    def dense(self, term: str) -> list[float]:
+        """:meth:`degrees` as a list over every passage (0.0: not found); corpus-wide only."""
+        row = self._dense.get(term)
+        if row is None:
+            get = self.degrees(term).get
+            row = self._dense[term] = [get(d, 0.0) for d in range(len(self.docs))]
+        return row
 
 
 class _ResidentBudget:
@@ -1404,6 +1465,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_new_tuple = tuple.__new__
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 

@@ -9,7 +9,7 @@ about B picks Y.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Figure
@@ -299,6 +299,14 @@ _KIND_CUES = [
 ]
 
 
+# Compiled once (re.search with a pattern string looks it up in re's cache on every call).
+_AGE_RE = re.compile(r"多大年纪|年纪多大|多少岁|几岁|岁数|多大了|年龄")
+_LENGTH_RE = re.compile(r"多长|多远|多少公里|长度|距离")
+_AREA_RE = re.compile(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方")
+_WANTS_RE = re.compile(r"多大|多长|多远|多高|多久|(?<![哪这那])几|多不多|多吗")
+_ALL_HAN_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = ()) -> FigureQuery:
     """Detect from the (normalised) question what kind of figure it wants.
 
@@ -327,13 +335,13 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
     if not unit and not kind:
         # 「绿化了多长」 asks for a length, 「多大面积」 for an area, 「多大年纪」 an age: the unit
         # says which figure.
-        if re.search(r"多大年纪|年纪多大|多少岁|几岁|岁数|多大了|年龄", question):
+        if _AGE_RE.search(question):
             unit = "岁"
-        elif re.search(r"多长|多远|多少公里|长度|距离", question):
+        elif _LENGTH_RE.search(question):
             unit = "公里"
-        elif re.search(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方", question):
+        elif _AREA_RE.search(question):
             unit = "公顷"
-    wants = bool(m) or bool(kind) or bool(re.search(r"多大|多长|多远|多高|多久|(?<![哪这那])几|多不多|多吗", question))
+    wants = bool(m) or bool(kind) or bool(_WANTS_RE.search(question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
     for i, tok in enumerate(toks):
@@ -341,7 +349,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
             j = i - 1
             while j >= 0 and toks[j] in ("了", "过", "出"):
                 j -= 1
-            if j >= 0 and len(toks[j]) >= 2 and toks[j] not in _WEAK_VERBS and re.fullmatch(r"[\u4e00-\u9fff]+", toks[j]):
+            if j >= 0 and len(toks[j]) >= 2 and toks[j] not in _WEAK_VERBS and _ALL_HAN_RE.fullmatch(toks[j]):
                 verb = toks[j]
             break
     return FigureQuery(unit, kind, wants, verb, tuple(nouns))
@@ -352,6 +360,19 @@ _WEAK_VERBS = {"一共", "总共", "共有", "现在", "目前", "已经", "到�
 
 def unit_matches(asked: str, unit: str) -> bool:
     """Whether a figure's unit answers the asked one (场 ~ 场次, 元 ~ 亿元, 个 ~ 万个)."""
+    known = _UNIT_MATCHES.get((asked, unit))
+    if known is None:
+        known = _unit_matches(asked, unit)
+        if len(_UNIT_MATCHES) >= 65536:
+            _UNIT_MATCHES.clear()
+        _UNIT_MATCHES[(asked, unit)] = known
+    return known
+
+
+_UNIT_MATCHES: dict[tuple[str, str], bool] = {}  # (asked, unit) -> unit_matches: few units, many figures
+
+
+def _unit_matches(asked: str, unit: str) -> bool:
     if not asked or not unit:
         return False
     for a in (asked, *_UNIT_ALIASES.get(asked, ())):
@@ -385,9 +406,18 @@ def _longest_common_run(a: str, b: str) -> int:
     with one substring test per start in ``a``: the best length so far only grows when the run
     starting there is longer.
     """
+    return _longest_run_from(a, range(len(a)), b)
+
+
+def _longest_run_from(a: str, starts: Iterable[int], b: str) -> int:
+    """:func:`_longest_common_run` looking only at the runs of ``a`` that begin at ``starts``
+    (ascending). The same answer when ``starts`` holds every start whose two characters are
+    in ``b``: a run of 2 or more begins at one of them (and a shorter one counts 0)."""
     best = 0
     n = len(a)
-    for i in range(n):
+    for i in starts:
+        if i + best >= n:
+            break  # no later start has room for a longer run
         while i + best < n and a[i : i + best + 1] in b:
             best += 1
     return best if best >= 2 else 0
@@ -474,6 +504,9 @@ def rank_prepared(
         # Only words found around some figure of the passage can count for any of them.
         p_terms = [t for t in terms if t and t in prep.searchable]
         p_bigrams = [b for b in bigrams if b in prep.searchable]
+        # Where a run of 2+ characters of the question shared with a figure's focus can begin
+        # (every focus is part of ``searchable``): the run search skips the other starts.
+        starts = [i for i in range(len(question_text) - 1) if question_text[i : i + 2] in prep.searchable]
         for found in prep.figures:
             fig = found.figure
             focus = found.focus
@@ -485,7 +518,7 @@ def rank_prepared(
                 s_focus = s_clause = 0.0
             # The longest run of the question found verbatim around the figure: "县(市、区)领导班子
             # 成员领办" singles out 237项 where word overlap alone ties with 54项.
-            run = _longest_common_run(question_text, focus) if question_text else 0
+            run = _longest_run_from(question_text, starts, focus) if starts else 0
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / RUN_SCALE)
             if question_text and fig.value in question_text:
                 score *= 0.1  # 「第四巡回督导组来了几趟」: what the question says is not its answer

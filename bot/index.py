@@ -23,6 +23,8 @@ from bot.tokenizer import BatchTokens
 # A query whose terms have at most this many postings in all is scored in Python: below it,
 # numpy's per-call overhead costs more than the additions.
 _PYTHON_POSTINGS = 600
+# Up to this many passages, a channel keeps each question word's postings as Python lists.
+_SMALL_CORPUS = 4096
 
 
 class Candidate(NamedTuple):
@@ -40,6 +42,8 @@ class Channel:
         self.bm25 = bm25 if bm25 is not None else SparseBM25(corpus)
         self.n = len(self.bm25)
         self._sets: dict[int, frozenset[int]] = {}
+        # token -> its postings as lists (None: no passage has it); small corpora only
+        self._token_postings: dict[str, tuple[list[int], list[float]] | None] = {}
 
     def col(self, token: str) -> int:
         """The column of ``token`` in the index, -1 if no passage has it."""
@@ -108,6 +112,40 @@ class Channel:
                 acc[d] = get(d, 0.0) + w
         return acc
 
+    def token_postings(self, tokens: Sequence[str]) -> tuple[list[tuple[list[int], list[float]]], int]:
+        """The postings (passages, weights) of each known token, in order, repeats kept (what
+        :meth:`accumulate` adds up for :meth:`cols`), and :meth:`postings_total` of them;
+        memoised per token (small corpora: a question's words are looked up once, not
+        column, then postings, then document frequency, each time)."""
+        memo = self._token_postings
+        out = []
+        total = 0
+        seen: set[str] = set()
+        for t in tokens:
+            hit = memo.get(t, False)
+            if hit is False:
+                col = self.bm25.column(t) if isinstance(t, str) else -1
+                hit = self.bm25.postings_list(col) if col >= 0 else None
+                if len(memo) >= 65536:
+                    memo.clear()
+                memo[t] = hit
+            if hit is not None:
+                out.append(hit)
+                if t not in seen:
+                    seen.add(t)
+                    total += len(hit[0])
+        return out, total
+
+    def accumulate_postings(self, postings: list[tuple[list[int], list[float]]]) -> dict[int, float]:
+        """:meth:`accumulate` over :meth:`token_postings` (a corpus of at most 4,096 passages)."""
+        scores = [0.0] * self.n
+        have: set[int] = set()
+        for docs, weights in postings:
+            have.update(docs)
+            for d, w in zip(docs, weights):
+                scores[d] += w
+        return {d: scores[d] for d in have}
+
     def postings_total(self, cols: Iterable[int]) -> int:
         df = self.bm25.column_doc_freq
         return sum([df(c) for c in set(cols)])
@@ -115,7 +153,9 @@ class Channel:
 
 def _best(acc: dict[int, float], k: int) -> list[int]:
     """``SparseBM25.top_k`` order over a score map: score desc, then passage asc."""
-    return [d for _, d in sorted([(-s, d) for d, s in acc.items()])[:k]]
+    # Passages ascending, then a stable sort by score descending (reverse keeps equal keys in
+    # their order): no (score, passage) tuple per passage.
+    return sorted(sorted(acc), key=acc.__getitem__, reverse=True)[:k]
 
 
 class PassageTexts:
@@ -235,6 +275,19 @@ class PassageIndex:
 
         ``include``: passages that are candidates whatever their scores (a question that names
         a passage by position, 「第二张图片」, may share no word with it)."""
+        if self.n <= _SMALL_CORPUS and k > 0:
+            # The same as below, with each token's postings memoised as lists.
+            wpost, wtotal = self.words.token_postings(words)
+            bpost, btotal = self.bigrams.token_postings(bigrams)
+            if wtotal + btotal <= _PYTHON_POSTINGS:
+                wacc = self.words.accumulate_postings(wpost)
+                bacc = self.bigrams.accumulate_postings(bpost)
+                pool = dict.fromkeys(_best(wacc, k))
+                pool.update(dict.fromkeys(_best(bacc, k)))
+                pool.update(dict.fromkeys(include))
+                wget, bget = wacc.get, bacc.get
+                new = tuple.__new__  # Candidate(...) without the named tuple's Python-level __new__
+                return [new(Candidate, (d, wget(d, 0.0), bget(d, 0.0))) for d in pool]
         wcols = self.words.cols(words)
         bcols = self.bigrams.cols(bigrams)
         if k <= 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from bot.models import Answer, Figure, Hit
@@ -30,24 +31,44 @@ class Span(NamedTuple):
 def _spans(text: str, hit: Hit, figures: Iterable[Figure]) -> list[Span]:
     """Non-overlapping spans to mark: figures win over matched words."""
     spans: list[Span] = []
+    pid = hit.passage.id
     for f in figures:
-        if f.passage_id == hit.passage.id and text[f.start : f.start + len(f.value)] == f.value:
-            spans.append(Span(f.start, f.start + len(f.value), "figure"))
+        value = f.value
+        if f.passage_id == pid and text[f.start : f.start + len(value)] == value:
+            spans.append(_new(Span, (f.start, f.start + len(value), "figure")))
+    find = text.find
     for term in sorted(set(hit.matched), key=len, reverse=True):
-        if len(term) < 2 and not term.isdigit():
+        size = len(term)
+        if size < 2 and not term.isdigit():
             continue  # marking every 市 or 村 would mark half the paragraph
-        pos = text.find(term)
+        pos = find(term)
         while pos != -1:
-            span = Span(pos, pos + len(term), "match")
-            if not any(s.start < span.end and span.start < s.end for s in spans):
-                spans.append(span)
-            pos = text.find(term, pos + len(term))
-    return sorted(spans, key=lambda s: s.start)
+            end = pos + size
+            for start, stop, _ in spans:
+                if start < end and pos < stop:
+                    break  # overlaps a span already marked
+            else:
+                spans.append(_new(Span, (pos, end, "match")))
+            pos = find(term, end)
+    spans.sort(key=_START)
+    return spans
+
+
+_new = tuple.__new__  # Span(a, b, c) is _new(Span, (a, b, c)), without the named tuple's Python __new__
+_START = itemgetter(0)
 
 
 def _mark(text: str, spans: Sequence[Span], fmt: dict[str, tuple[str, str]], escape: bool) -> str:
     out, at = [], 0
-    esc = html.escape if escape else (lambda s: s)
+    if not escape:
+        for start, end, style in spans:
+            open_, close = fmt[style]
+            out.append(text[at:start])
+            out.append(open_ + text[start:end] + close)
+            at = end
+        out.append(text[at:])
+        return "".join(out)
+    esc = html.escape
     for s in spans:
         out.append(esc(text[at : s.start]))
         open_, close = fmt[s.style]

@@ -25,6 +25,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from math import log as _log
+from operator import add as _concat
 from types import ModuleType
 
 import numpy as np
@@ -80,6 +81,8 @@ _COUNTER_AFTER_ASK_RE = re.compile(r"(多少|(?<![这那])几)([个名项家场�
 
 
 def _split_counter(text: str) -> str:
+    if "几" not in text and "多少" not in text:
+        return text  # nothing to split (the usual text; and no call into re's template code)
     return _COUNTER_AFTER_ASK_RE.sub(r"\1\2 ", text)
 
 
@@ -91,6 +94,7 @@ _QUANTITY_QUESTION_RE = re.compile(
 )
 
 
+_ASK_AT_END_RE = re.compile(r"\s*[?!。.]*\s*$")  # 多少 ends the question
 # not 第几 / 排老几 (ordinals), 哪几 (which), 这几 / 那几 (these few)
 _ASK_RE = re.compile(r"(?<![老第哪这那])(?:多少|几)(?:个)?")
 # "…的数量是多少": words that name the count itself, not what is counted.
@@ -426,7 +430,7 @@ class Tokenizer:
         if self._complete:
             return
         missing = set(text)
-        missing.update([text[i : i + 2] for i in range(len(text) - 1)])
+        missing.update(map(_concat, text, text[1:]))  # its character pairs (joined in C)
         missing.difference_update(self._loaded)
         if missing:
             with self._lock:
@@ -628,7 +632,7 @@ class Tokenizer:
                 return (self._canon(tok),)
             if tok and not _is_punct(tok):
                 break
-        if re.match(r"\s*[?!。.]*\s*$", normalized_question[m.end() :]):
+        if _ASK_AT_END_RE.match(normalized_question[m.end() :]):
             before = [t.strip() for t in self._cut(normalized_question[: m.start()]) if not _is_punct(t)]
             # "能挣过百万的有多少": 的 right before (有/是) 多少 ends a clause that describes what
             # is counted, and names no noun to count.
@@ -725,7 +729,7 @@ class Tokenizer:
                 terms.append(c)
                 surface.append(word)
                 run.append(cjk)
-            else:
+            elif run:
                 flush()
         flush()
         return Analysis(norm, tuple(words), tuple(bigrams), tuple(terms), tuple(surface)), tokens
