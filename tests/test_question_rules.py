@@ -252,6 +252,21 @@ def test_cantonese_questions_are_rewritten(engine: Engine, question: str, passag
         assert figure in answer.figures[0].value
 
 
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("市委組織部每個月哪一天釋出組織生活清單？", "jiangmen-zhutijiaoyu#23"),  # 釋出 = 发布
+        ("江門在引進高階人才上有什麼新進展", "jiangmen-zhutijiaoyu#41"),  # 高階 = 高端
+        ("去視窗辦事辦不成咋整", "jiangmen-zhutijiaoyu#3"),  # 視窗 = 窗口
+    ],
+)
+def test_taiwan_usage_is_read_as_mainland_usage(engine: Engine, question: str, passage: str) -> None:
+    # OpenCC's t2s converts characters, not Taiwan vocabulary; without the rewrites all three
+    # were refused.
+    answer = engine.ask(question)
+    assert answer.answered and answer.hits[0].passage.id == passage
+
+
 def test_rewrites_touch_questions_not_words_that_contain_them(engine: Engine) -> None:
     assert engine.normalize_question("零工市場喺邊度？") == "零工市场在哪里?"
     assert engine.normalize_question("打通了多少个系统") == "打通了多少个系统"  # 系 alone is not rewritten
