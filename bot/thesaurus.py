@@ -33,10 +33,14 @@ MAX_GROUP = 16
 class Thesaurus:
     """word → its synonyms, looked up in the file's text on demand.
 
-    A question needs a few words; parsing all 17,000 groups up front would cost ~0.2 s at the
-    first question that needs one (a one-shot ``qabot ask`` would pay it), so each word is found
-    with ``str.find`` in the text and only its lines are parsed (memoised).
+    A question needs a few words; parsing all 17,000 groups up front would cost ~30 ms at the
+    first question that needs one (a one-shot ``qabot ask`` would pay it), so each word is first
+    found with ``str.find`` in the text and only its lines are parsed (memoised). A scan costs
+    ~0.5 ms, though, and a bot that keeps running meets new words all the time: after
+    ``SCANS_BEFORE_INDEX`` scans the whole file is indexed once and lookups become dict reads.
     """
+
+    SCANS_BEFORE_INDEX = 32
 
     def __init__(self, text: str = "", source: str = "") -> None:
         self.source = source
@@ -44,6 +48,8 @@ class Thesaurus:
         # between two spaces or a tab still parses right; it may only be missed).
         self._text = "\n" + text.replace("\r\n", "\n").replace("\t", " ") + "\n"
         self._memo: dict[str, list[str]] = {}
+        self._scans = 0
+        self._index: dict[str, dict[str, None]] | None = None
 
     def __bool__(self) -> bool:
         return len(self._text) > 2
@@ -57,6 +63,26 @@ class Thesaurus:
         known = self._memo.get(word)
         if known is not None:
             return list(known)
+        if self._index is None and self._scans >= self.SCANS_BEFORE_INDEX:
+            self._index = self._build_index()
+        if self._index is not None:
+            result = [w for w in self._index.get(word, ()) if w != word]
+        else:
+            self._scans += 1
+            result = self._scan(word)
+        if len(self._memo) < 65536:
+            self._memo[word] = result
+        return list(result)
+
+    def _build_index(self) -> dict[str, dict[str, None]]:
+        """word → the words of every group it is in, in file order (what ``_scan`` finds)."""
+        index: dict[str, dict[str, None]] = {}
+        for group in parse(self._text.splitlines()):
+            for w in group:
+                index.setdefault(w, {}).update(dict.fromkeys(group))
+        return index
+
+    def _scan(self, word: str) -> list[str]:
         out: dict[str, None] = {}
         text = self._text
         if word and " " not in word and "\n" not in word:
@@ -72,10 +98,7 @@ class Thesaurus:
                         if word in group:
                             out.update((w, None) for w in group if w != word)
                 at = text.find(word, end)
-        result = list(out)
-        if len(self._memo) < 65536:
-            self._memo[word] = result
-        return list(result)
+        return list(out)
 
 
 def parse(lines: Iterable[str]) -> list[tuple[str, ...]]:

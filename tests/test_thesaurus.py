@@ -1,0 +1,62 @@
+"""The thesaurus answers the same whether a word is scanned for or read from its index."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.thesaurus import Thesaurus, _packaged, parse
+
+SAMPLE = "\n".join(
+    [
+        "Aa01A01= 人 士 人物 人士",
+        "Aa01A02= 人类 生人 全人类",
+        "Ba01A03# 提高 提升",  # related, not synonyms: never used
+        "Ca01A04= 提高 提升 增高 人物",
+        "Ca01A05@ 独自",
+        "长期 长久 长远",  # a plain group, no code
+    ]
+)
+
+
+def _both(text: str) -> tuple[Thesaurus, Thesaurus]:
+    scanned, indexed = Thesaurus(text), Thesaurus(text)
+    indexed._scans = Thesaurus.SCANS_BEFORE_INDEX  # the next lookup builds the index
+    return scanned, indexed
+
+
+@pytest.mark.parametrize("word", ["人", "人物", "提高", "提升", "增高", "独自", "长久", "人士", "全人类", "没有", ""])
+def test_index_and_scan_agree_on_a_small_file(word: str) -> None:
+    scanned, indexed = _both(SAMPLE)
+    assert indexed.synonyms(word) == scanned.synonyms(word)
+    assert indexed._index is not None and scanned._index is None
+
+
+def test_synonyms_in_file_order_without_the_word() -> None:
+    scanned, indexed = _both(SAMPLE)
+    for t in (scanned, indexed):
+        assert t.synonyms("人物") == ["人", "士", "人士", "提高", "提升", "增高"]
+        assert t.synonyms("提升") == ["提高", "增高", "人物"]  # the '#' line is not a group
+
+
+def test_the_index_is_built_after_enough_scans() -> None:
+    t = Thesaurus(SAMPLE)
+    for i in range(Thesaurus.SCANS_BEFORE_INDEX):
+        t.synonyms(f"词{i}")
+    assert t._index is None
+    assert t.synonyms("长远") == ["长期", "长久"]
+    assert t._index is not None
+
+
+def test_index_and_scan_agree_on_the_packaged_thesaurus() -> None:
+    path = _packaged()
+    if path is None:
+        pytest.skip("WordSimilarity's cilin_ex.txt is not installed")
+    text = path.read_text(encoding="utf-8")
+    words = sorted({w for group in parse(text.splitlines()) for w in group})
+    words += [line.split()[1] for line in text.splitlines()[:50] if len(line.split()) > 1]  # '#', '@' lines too
+    rng = random.Random(5)
+    scanned, indexed = _both(text)
+    for word in rng.sample(words, 400) + ["提高", "国外", "明天", "不存在的词"]:
+        assert indexed.synonyms(word) == scanned.synonyms(word), word
