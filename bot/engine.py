@@ -105,6 +105,11 @@ _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个�
 _EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪")
+# 「意义在哪」, 「好处体现在哪里」: where an abstract thing lies is what it is, not a place.
+_WHERE_ABSTRACT = re.compile(
+    r"(?:意义|作用|好处|价值|原因|区别|不同|差别|特点|特色|亮点|难点|关键|优势|差距|必要性|意思|目的|初衷|根源|症结|短板|不足|秘诀|成效|效果)"
+    r"(?:究竟|到底|主要|又|都)?(?:体现|表现)?在(?:哪|什么地方)"
+)
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
@@ -639,9 +644,17 @@ class Engine:
         if details and not ranking.having_all(details):
             return False, ranking.take(needed), f"asks for {'、'.join(details)}, which no passage gives"
         threshold = self.settings.min_coverage
+        # 「明天深圳会下雨吗」: the passage shares only the name (深圳国际仲裁院); what is asked
+        # about 深圳 is in no passage.
+        if best.matched and all(self._is_name(t) for t in best.matched):
+            rest = sum(weights[t] for t in terms if t not in best.matched)
+            if rest > sum(weights[t] for t in best.matched):
+                return False, ranking.take(needed), f"only the name {'、'.join(best.matched)} is in a passage, not what is asked about it"
         # "零工市场在哪" asks a location; "办不成可以找哪里反映" asks where to turn (a window, a
         # hotline): any passage that answers the rest answers it.
-        where = bool(qnorm) and bool(_WHERE_CUE.search(qnorm)) and not _WHERE_TO_TURN.search(qnorm)
+        where = (
+            bool(qnorm) and bool(_WHERE_CUE.search(qnorm)) and not _WHERE_TO_TURN.search(qnorm) and not _WHERE_ABSTRACT.search(qnorm)
+        )
         if fq.kind in ("date", "year", "time") or where:
             # "哪一天结业" asks when one event happened, "梁启超故居在哪里" where one thing is: a
             # rare word no passage has (结业, 故居) is that event or thing, and the passage about

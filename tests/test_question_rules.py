@@ -569,3 +569,32 @@ def test_how_many_people_wants_people(engine: Engine) -> None:
 def test_a_count_is_not_answered_by_a_measure_of_its_own_kind(engine: Engine) -> None:
     # 水塘村's passage has 300棵 trees and 4公里 of road, not households.
     assert not engine.ask("水塘村有多少户人家？").answered
+
+
+@pytest.mark.parametrize(
+    "question", ["把处级以上干部当重点来搞这次教育，意义在哪", "开展主题教育的意义在哪里", "为党员干部办读书班的作用在哪"]
+)
+def test_where_an_abstract_thing_lies_is_not_a_where_question(engine: Engine, question: str) -> None:
+    # 「意义在哪」 asks what the significance is; it used to be refused for want of a place.
+    answer = engine.ask(question, explain=True)
+    assert answer.answered, answer.reason
+    assert "where" not in answer.reason
+
+
+@pytest.mark.parametrize(("question", "generic"), [("学到的东西要不要用到实际工作里去", "东西"), ("干部们怎么看待出成绩这件事", "们")])
+def test_generic_nouns_and_the_plural_suffix_are_not_content(engine: Engine, question: str, generic: str) -> None:
+    answer = engine.ask(question, explain=True)
+    assert generic not in answer.explain["terms"]
+    assert answer.answered
+
+
+@pytest.mark.parametrize("question", ["明天深圳会下雨吗", "深圳的房价贵不贵"])
+def test_a_name_alone_does_not_answer_what_is_asked_about_it(engine: Engine, question: str) -> None:
+    # 深圳 is in one passage, inside 深圳国际仲裁院江门中心: nothing there is about 深圳's weather.
+    answer = engine.ask(question)
+    assert not answer.answered
+
+
+@pytest.mark.parametrize("question", ["吴晓晖做了什么", "黎禹君写了什么", "梁启超有什么纪念活动"])
+def test_a_name_with_little_else_is_still_answered(engine: Engine, question: str) -> None:
+    assert engine.ask(question).answered
