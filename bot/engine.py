@@ -453,10 +453,7 @@ class Engine:
             return question
         q = self.normalize_question(question)
         m = _FOLLOWUP_RE.match(q)
-        # A follow-up says so: it opens with 那/那么/还有/另外 or closes with 呢. "今天天气怎么样"
-        # after a question about 讲师团 is a new question, not a follow-up.
-        marked = bool(_FOLLOWUP_START_RE.match(q)) or q.rstrip(" ?").endswith("呢")
-        if not marked or (not m and len(q) > 12):
+        if not _marked_followup(q) or (not m and len(q) > 12):
             return question
         core = (m.group("core") if m else _FOLLOWUP_START_RE.sub("", q)).strip(" ?")
         # Surface words (before synonyms): 县级 replaces 市级 as written in the question.
@@ -476,6 +473,11 @@ class Engine:
             elif term not in out:
                 out = f"{out} {term}"
         return out
+
+    def is_followup(self, question: str) -> bool:
+        """Whether ``question`` says it follows on from the previous one; when it does not,
+        ``ask(question, previous)`` is ``ask(question)`` whatever ``previous`` was."""
+        return _marked_followup(self.normalize_question(question))
 
     def _answerable(self, question: str) -> bool:
         qnorm = self.normalize_question(question)
@@ -1678,6 +1680,12 @@ def _cues(qnorm: str) -> tuple[str, ...]:
     if _NEW_CUE.search(qnorm):
         cues.append("new")
     return tuple(cues)
+
+
+def _marked_followup(qnorm: str) -> bool:
+    # A follow-up says so: it opens with 那/那么/还有/另外 or closes with 呢. "今天天气怎么样"
+    # after a question about 讲师团 is a new question, not a follow-up.
+    return bool(_FOLLOWUP_START_RE.match(qnorm)) or qnorm.rstrip(" ?").endswith("呢")
 
 
 def passage_document_text(p: Passage) -> str:

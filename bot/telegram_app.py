@@ -71,6 +71,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -78,6 +79,7 @@ from telegram.ext import (
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
+    ExtBot,
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
@@ -303,7 +305,29 @@ class _JSONRequest(HTTPXRequest):
             raise TimedOut from exc
         except httpx.HTTPError as exc:
             raise NetworkError(f"httpx.{exc.__class__.__name__}: {exc}") from exc
+        if res.status_code == 200 and url.endswith(_SENT_ECHOED):
+            return 200, _without_echo(res.content)
         return res.status_code, res.content
+
+
+# Telegram answers a sent message with the whole message: our own buttons and the message it
+# replies to included. The bot never reads them back, and PTB building objects from them (a
+# TelegramObject per button, setattr per field) cost a third of the bot's work per reply.
+_SENT_ECHOED = ("/sendMessage",)
+_ECHOED_FIELDS = ("reply_markup", "reply_to_message", "entities", "link_preview_options")
+
+
+def _without_echo(content: bytes) -> bytes:
+    try:
+        data = json.loads(content)
+        result = data.get("result")
+    except (ValueError, AttributeError):
+        return content  # PTB reports what it cannot read
+    if not isinstance(result, dict) or not any(f in result for f in _ECHOED_FIELDS):
+        return content
+    for field in _ECHOED_FIELDS:
+        result.pop(field, None)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 # ------------------------------------------------------------------ fetching updates
@@ -316,9 +340,6 @@ class _PollingRequest(_JSONRequest):
       answers "no updates" without asking Telegram, as an idle long poll would: after the
       poll's timeout, and at once for the confirming call at shutdown (timeout 0) — which may
       be the very request that was rejected first.
-    - An update PTB cannot parse fails the whole batch, unconfirmed, and PTB fetches it again at
-      once — a hot loop that also starves every update behind it. It becomes a bare
-      ``{"update_id": n}`` (confirmed with the batch, dropped by the guard) and one log line.
     - A 200 that is not ``{"ok": true, "result": [...]}``: PTB would re-fetch at once, forever.
       It is raised as a NetworkError instead, which PTB backs off from (1 s × 1.5, up to 30 s).
     """
@@ -336,7 +357,7 @@ class _PollingRequest(_JSONRequest):
         if not self._rejected:
             code, payload = await super().do_request(url, method, request_data, *args, **kwargs)
             if code not in _REJECTED_STATUS:
-                return code, _screen_updates(payload) if code == 200 else payload
+                return code, _check_updates(payload) if code == 200 else payload
             self._rejected = True
             self._on_rejected(code)
         timeout = request_data.parameters.get("timeout") if request_data else None
@@ -344,8 +365,9 @@ class _PollingRequest(_JSONRequest):
         return self._NO_UPDATES
 
 
-def _screen_updates(payload: bytes) -> bytes:
-    """``payload`` of a 200 getUpdates, with every update PTB could not parse made harmless."""
+def _check_updates(payload: bytes) -> bytes:
+    """``payload`` of a 200 getUpdates, if it is ``{"ok": true, "result": [...]}``; else a
+    NetworkError (see :class:`_PollingRequest`). Each update is read by :class:`_ScreeningBot`."""
     try:
         data = json.loads(payload)
     except ValueError:
@@ -354,20 +376,67 @@ def _screen_updates(payload: bytes) -> bytes:
     if not isinstance(data, dict) or data.get("ok") is not True or not isinstance(result, list):
         described = data.get("description") if isinstance(data, dict) else None
         raise NetworkError(f"getUpdates answered 200 without updates: {str(described or payload[:100])[:200]}")
-    poisoned = False
-    for i, item in enumerate(result):
-        try:
-            Update.de_json(item, None)
-        except Exception as exc:
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(update_id, int) or isinstance(update_id, bool):
-                raise NetworkError(
-                    f"getUpdates returned an update without an update_id ({type(exc).__name__})"
-                ) from exc
-            log.warning("update %d skipped: it cannot be read (%s: %s)", update_id, type(exc).__name__, str(exc)[:100])
-            result[i] = {"update_id": update_id}
-            poisoned = True
-    return json.dumps(data).encode() if poisoned else payload
+    return payload
+
+
+def _read_update(item: Any, bot: Bot) -> Update:
+    """One update of a batch; one PTB cannot read becomes a bare ``Update(update_id)``."""
+    try:
+        return Update.de_json(item, bot)
+    except Exception as exc:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            raise NetworkError(f"getUpdates returned an update without an update_id ({type(exc).__name__})") from exc
+        log.warning("update %d skipped: it cannot be read (%s: %s)", update_id, type(exc).__name__, str(exc)[:100])
+        bare = Update(update_id)
+        bare.set_bot(bot)
+        return bare
+
+
+class _ScreeningBot(ExtBot):
+    """PTB's bot, but getUpdates reads each update on its own.
+
+    PTB reads a batch as a whole: one update it cannot parse fails the batch, unconfirmed, and
+    PTB fetches it again at once — a hot loop that also starves every update behind it. Here it
+    becomes a bare ``Update(update_id)`` (confirmed with the batch, dropped by the guard) and one
+    log line. (A trial parse in the transport did the same at the cost of reading every update
+    twice: a sixth of the bot's work per message.) The rest is PTB's ``get_updates``.
+    """
+
+    def __init__(self, *args: Any, polling: _PollingRequest, **kwargs: Any) -> None:
+        super().__init__(*args, get_updates_request=polling, **kwargs)
+        self._polling = polling
+
+    async def get_updates(
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: Any = None,
+        allowed_updates: Sequence[str] | None = None,
+        *,
+        read_timeout: Any = DEFAULT_NONE,
+        write_timeout: Any = DEFAULT_NONE,
+        connect_timeout: Any = DEFAULT_NONE,
+        pool_timeout: Any = DEFAULT_NONE,
+        api_kwargs: dict[str, Any] | None = None,
+    ) -> tuple[Update, ...]:
+        data = {"timeout": timeout, "offset": offset, "limit": limit, "allowed_updates": allowed_updates}
+        # As PTB: the long poll's own timeout is added to the read timeout.
+        base = (self._polling.read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout) or 0
+        poll = timeout.total_seconds() if isinstance(timeout, dt.timedelta) else (timeout or 0)
+        result = await self._post(
+            "getUpdates",
+            data,
+            read_timeout=base + poll,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
+        )
+        updates = tuple(_read_update(item, self) for item in result or ())
+        for update in updates:
+            self.insert_callback_data(update)
+        return updates
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -510,7 +579,7 @@ class Served:
         questions, and example buttons send identical ones. Asking is the costly part of a reply."""
         if self._cache_size <= 0 or len(question) > MAX_CACHED_QUESTION:
             return _Cached(self.engine.ask(question, previous))
-        key = (question, previous)
+        key = self._key(question, previous)
         entry = self._cache.get(key)
         if entry is not None:
             self._cache.move_to_end(key)
@@ -520,9 +589,16 @@ class Served:
             self._cache.popitem(last=False)
         return entry
 
+    def _key(self, question: str, previous: str | None) -> tuple[str, str | None]:
+        # The previous question changes only a follow-up's answer: other questions share one
+        # entry whatever each chat asked before (each chat has its own previous question).
+        if previous is not None and not self.engine.is_followup(question):
+            previous = None
+        return question, previous
+
     def cached(self, question: str, previous: str | None = None) -> bool:
         """Whether the answer to this question (after this previous one) is ready already."""
-        return (question, previous) in self._cache
+        return self._key(question, previous) in self._cache
 
     def ask(self, question: str, previous: str | None = None) -> Answer:
         """The engine's answer (see :meth:`_lookup`)."""
@@ -1120,17 +1196,9 @@ def build_application(
     qabot = QABot(tg, holder, Journal(tg.log_file), on_fatal or _log_rejected, answer_cache=answer_cache)
     qabot.reload_on_sighup = reload_on_sighup
     polling = _PollingRequest(lambda status: qabot.fatal(f"getUpdates answered HTTP {status}"))
-    builder = (
-        ApplicationBuilder()
-        .token(tg.token)
-        .request(_JSONRequest())
-        .get_updates_request(polling)
-        .concurrent_updates(PerChatOrder(concurrent_updates))
-    )
-    if tg.base_url:
-        builder = builder.base_url(tg.base_url)
-    if tg.base_file_url:
-        builder = builder.base_file_url(tg.base_file_url)
+    urls = {k: v for k, v in (("base_url", tg.base_url), ("base_file_url", tg.base_file_url)) if v}
+    bot = _ScreeningBot(tg.token, request=_JSONRequest(), polling=polling, **urls)
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(PerChatOrder(concurrent_updates))
     app = builder.post_init(qabot.post_init).post_shutdown(qabot.post_shutdown).build()
     qabot.register(app)
     return app

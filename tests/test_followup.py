@@ -43,3 +43,28 @@ def test_a_follow_up_that_finds_nothing_is_answered_as_asked(engine: Engine) -> 
     answer = engine.ask("那鹤山呢", "长者饭堂一顿饭多少钱")
     assert answer.effective_question == "那鹤山呢"
     assert answer.answered and answer.hits[0].passage.text.find("鹤山") != -1
+
+
+def test_the_previous_question_changes_only_a_marked_follow_up(engine: Engine) -> None:
+    """What the Telegram answer cache relies on: a question that is not a follow-up gets the
+    same answer whatever was asked before it."""
+    import random
+
+    from bot.evaluate import load_questions
+
+    repo = __import__("pathlib").Path(__file__).resolve().parent.parent
+    qs = [q.q for q in load_questions(repo / "eval" / "questions.yaml")] + ["那县级的呢？", "还有呢", "  讲师团有多少名成员？  "]
+    rng = random.Random(7)
+    checked = 0
+    for q in qs:
+        if engine.is_followup(q):
+            continue
+        alone = engine.ask(q)
+        for previous in rng.sample(qs, 3):
+            after = engine.ask(q, previous)
+            assert after == alone, (q, previous)
+            assert after.effective_question == alone.effective_question
+        checked += 1
+    assert checked >= 100
+    assert engine.is_followup("那县级的呢？") and engine.is_followup("还有呢")
+    assert not engine.is_followup("讲师团有多少名成员？")
