@@ -69,9 +69,9 @@ from telegram import (
     ReplyParameters,
     Update,
 )
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -79,8 +79,8 @@ from telegram.ext import (
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
-    ExtBot,
     ContextTypes,
+    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
