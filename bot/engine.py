@@ -779,6 +779,13 @@ class Engine:
             return self.tokenizer.canonical(tok) if self.tokenizer.is_content(tok) else ""
         return ""
 
+    def _general_thesaurus(self) -> Thesaurus:
+        """The general thesaurus, loaded at the first word that needs it."""
+        if self._thesaurus is None:
+            dirs = [self.lexicon_root] if self.lexicon_root is not None else []
+            self._thesaurus = load_thesaurus(dirs)
+        return self._thesaurus
+
     def _expansions(self, term: str) -> tuple[str, ...]:
         """The words of the knowledge that the general thesaurus gives for ``term``, when no
         passage uses ``term`` itself (提高 → 增强, 加强; 国外 → 海外). Names are not expanded."""
@@ -788,11 +795,8 @@ class Engine:
         out: tuple[str, ...] = ()
         words = self.index.words
         if len(term) >= 2 and has_cjk(term) and not words.doc_freq(term) and not self._is_name(term):
-            if self._thesaurus is None:
-                dirs = [self.lexicon_root] if self.lexicon_root is not None else []
-                self._thesaurus = load_thesaurus(dirs)
             alts = []
-            group = self._thesaurus.synonyms(term)
+            group = self._general_thesaurus().synonyms(term)
             for w in group:
                 c = self.tokenizer.canonical(w)
                 # Not through the domain table's wider groups (明天 ~ 将来 in the thesaurus, 将来
@@ -1030,7 +1034,14 @@ class Engine:
                 # 南海区, 顺德区: jieba knows the place, not (or barely) with every suffix.
                 known = self._is_name(term[:-1])
             else:
-                known = len(term) >= 2 and term in self.names and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
+                # jieba also tags everyday words as names (城市 ns, 智慧 nr, 蓝图 nr): the general
+                # thesaurus, which files them among common nouns, overrules it.
+                known = (
+                    len(term) >= 2
+                    and term in self.names
+                    and self.tokenizer.general_freq(term) >= _NAME_MIN_FREQ
+                    and not self._general_thesaurus().is_common_noun(term)
+                )
             if len(self._names_memo) >= TERM_MEMO:
                 self._names_memo.clear()
             self._names_memo[term] = known

@@ -28,6 +28,10 @@ THESAURUS_FILE = "thesaurus.txt"
 # Groups bigger than this are loose families (Cilin's 长久 group has 50 words, from 长期 to
 # 天荒地老): a word in them says little about the others.
 MAX_GROUP = 16
+# Cilin classes whose "=" groups hold proper names: countries and capitals (中国, 北京), parties
+# (共产党), armies (解放军), institutions (公安局, 幼儿园, 中国银行: jieba tags them as names, and a
+# question about one needs it in the answer).
+_NAME_CLASSES = ("Di02", "Di03", "Di07", "Di11", "Dm")
 
 
 class Thesaurus:
@@ -50,6 +54,7 @@ class Thesaurus:
         self._memo: dict[str, list[str]] = {}
         self._scans = 0
         self._index: dict[str, dict[str, None]] | None = None
+        self._common: dict[str, bool] = {}
 
     def __bool__(self) -> bool:
         return len(self._text) > 2
@@ -73,6 +78,33 @@ class Thesaurus:
         if len(self._memo) < 65536:
             self._memo[word] = result
         return list(result)
+
+    def is_common_noun(self, word: str) -> bool:
+        """Whether Cilin lists ``word`` among synonyms of an everyday class (城市 ~ 都市, 智慧 ~
+        才智), not of the classes that hold proper names (countries, capitals, parties, armies,
+        institutions). jieba tags thousands of such words as names (城市 ns, 智慧 nr, 蓝图 nr);
+        this tells them apart. Lines without a Cilin code (an operator's own groups) say nothing."""
+        known = self._common.get(word)
+        if known is None:
+            known = False
+            text = self._text
+            if word and " " not in word and "\n" not in word:
+                at = text.find(word)
+                while at != -1 and not known:
+                    end = at + len(word)
+                    if text[at - 1] == " " and text[end] in " \n":
+                        line_start = text.rfind("\n", 0, at) + 1
+                        code = text[line_start : text.find(" ", line_start)]
+                        known = (
+                            code.endswith("=")
+                            and code[:1].isascii()
+                            and code[:1].isalpha()
+                            and not code.startswith(_NAME_CLASSES)
+                        )
+                    at = text.find(word, end)
+            if len(self._common) < 65536:
+                self._common[word] = known
+        return known
 
     def _build_index(self) -> dict[str, dict[str, None]]:
         """word → the words of every group it is in, in file order (what ``_scan`` finds)."""

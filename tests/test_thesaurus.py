@@ -60,3 +60,20 @@ def test_index_and_scan_agree_on_the_packaged_thesaurus() -> None:
     scanned, indexed = _both(text)
     for word in rng.sample(words, 400) + ["提高", "国外", "明天", "不存在的词"]:
         assert indexed.synonyms(word) == scanned.synonyms(word), word
+
+
+def test_common_nouns_are_told_from_names() -> None:
+    text = "Cb25A01= 城市 都市 都会\nCb25A11# 营口 深圳 佛山\nDi03A01= 京都 北京 京城\nDm05A18= 幼儿园 托儿所\n天堂 乐园"
+    t = Thesaurus(text)
+    assert t.is_common_noun("城市") and t.is_common_noun("都会")
+    # Related (#) lists of cities, the classes of capitals and institutions, and groups without
+    # a Cilin code say nothing.
+    assert not any(t.is_common_noun(w) for w in ("深圳", "北京", "幼儿园", "乐园", "城", "江门"))
+
+
+def test_jieba_name_tags_of_everyday_words_are_overruled(engine) -> None:
+    # jieba tags 城市 ns: as a name it had to be in the answer, and the passage saying 全省第6个
+    # 工业投资过千亿元的地市 was refused for lacking it.
+    assert not engine._is_name("城市") and engine._is_name("开平") and engine._is_name("深圳")
+    answer = engine.ask("江门是全省第几个工业投资过千亿的城市")
+    assert answer.answered and answer.figures[0].value == "第6个"
