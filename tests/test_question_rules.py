@@ -598,3 +598,16 @@ def test_a_name_alone_does_not_answer_what_is_asked_about_it(engine: Engine, que
 @pytest.mark.parametrize("question", ["吴晓晖做了什么", "黎禹君写了什么", "梁启超有什么纪念活动"])
 def test_a_name_with_little_else_is_still_answered(engine: Engine, question: str) -> None:
     assert engine.ask(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "canonical"),
+    [("这次学习活动的总体要求是什么", "总要求"), ("整个活动把什么当成头号任务", "第一位"), ("网格员接的事办完的多不多", "办结率")],
+)
+def test_what_people_call_things_reaches_the_articles_word(engine: Engine, question: str, canonical: str) -> None:
+    # The synonym table maps the everyday word to the article's (总体要求 → 总要求), and a
+    # tag question (多不多) adds no word of its own.
+    answer = engine.ask(question, explain=True)
+    assert canonical in answer.explain["terms"]
+    assert "多不多" not in answer.explain["terms"] and "不多" not in answer.explain["terms"]
+    assert answer.answered and canonical in answer.hits[0].passage.text
