@@ -104,7 +104,10 @@ _QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|�
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
 _EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
-_WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪")
+_WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(?:镇|街道|村|县|省|城市)")
+# 「建在江门哪个镇」 asks for a place of that kind: the answer names one (北陡镇), not any place.
+# Not 「哪个县市入选了…」: which one, named as it may be (开平), not where.
+_WHERE_KIND = re.compile(r"[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(镇|街道|村|县|省|城市)")
 # 「意义在哪」, 「好处体现在哪里」: where an abstract thing lies is what it is, not a place.
 _WHERE_ABSTRACT = re.compile(
     r"(?:意义|作用|好处|价值|原因|区别|不同|差别|特点|特色|亮点|难点|关键|优势|差距|必要性|意思|目的|初衷|根源|症结|短板|不足|秘诀|成效|效果)"
@@ -690,7 +693,9 @@ class Engine:
         if where and names and not ranking.having_all(names) & {best.doc}:
             # "开平的零工市场在哪": the passage about 蓬江区's market does not say where 开平's is.
             return False, ranking.take(needed), f"asks where, and no relevant passage mentions {'、'.join(names)}"
-        if where and not self._names_place(best.doc, set(terms)):
+        kind = _WHERE_KIND.search(qnorm) if where else None
+        suffix = {"城市": "市"}.get(kind.group(1), kind.group(1)) if kind else ""
+        if where and not self._names_place(best.doc, set(terms), suffix):
             # "零工市场在哪": the first relevant passage that names a place answers (蓬江区零工市场),
             # if one does; else the article does not say where.
             ranked = ranking.take(max(needed, 8))
@@ -702,7 +707,7 @@ class Engine:
                 if specific
                 and s.coverage >= best.coverage - 1e-9
                 and s.fused >= WHERE_TIER * best.fused
-                and self._names_place(s.doc, set(terms))
+                and self._names_place(s.doc, set(terms), suffix)
             ]
             if not placed:
                 return False, ranked[:needed], "asks where, and no relevant passage names another place"
@@ -849,8 +854,9 @@ class Engine:
         unless it is an everyday word (财政在老百姓**身上**投入 — 身上 modifies nothing)."""
         return word == compound[-1] or self.tokenizer.general_freq(word) < 2000
 
-    def _names_place(self, doc: int, exclude: set[str]) -> bool:
-        """Whether the passage names a place (other than the question's own words)."""
+    def _names_place(self, doc: int, exclude: set[str], suffix: str = "") -> bool:
+        """Whether the passage names a place (other than the question's own words), ending in
+        ``suffix`` when one is given (镇 for 「哪个镇」)."""
         places = self._places.get(doc)
         if places is None:
             words = self.tokenizer.analyze(self._norm_text(doc), normalized=True).terms
@@ -863,7 +869,7 @@ class Engine:
                     if self.index.words.doc_freq(w) <= common and (self._tags.get(w) == "ns" or self.names.is_place(w))
                 ),
             )
-        return any(w not in exclude for w in places)
+        return any(w not in exclude and len(w) > len(suffix) and w.endswith(suffix) for w in places)
 
     def _spans(self, doc: int) -> list[tuple[int, str, str, str]]:
         """(start, value, unit, kind) of the passage's figures (the cheap form, for ranking)."""

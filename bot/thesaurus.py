@@ -54,7 +54,7 @@ class Thesaurus:
         self._memo: dict[str, list[str]] = {}
         self._scans = 0
         self._index: dict[str, dict[str, None]] | None = None
-        self._common: dict[str, bool] = {}
+        self._codes: dict[str, tuple[str, ...]] = {}
 
     def __bool__(self) -> bool:
         return len(self._text) > 2
@@ -79,32 +79,34 @@ class Thesaurus:
             self._memo[word] = result
         return list(result)
 
-    def is_common_noun(self, word: str) -> bool:
-        """Whether Cilin lists ``word`` among synonyms of an everyday class (城市 ~ 都市, 智慧 ~
-        才智), not of the classes that hold proper names (countries, capitals, parties, armies,
-        institutions). jieba tags thousands of such words as names (城市 ns, 智慧 nr, 蓝图 nr);
-        this tells them apart. Lines without a Cilin code (an operator's own groups) say nothing."""
-        known = self._common.get(word)
+    def codes(self, word: str) -> tuple[str, ...]:
+        """The Cilin codes of the lines that list ``word`` (``Cb25A01=``), in file order; none
+        for lines without a code (an operator's own groups)."""
+        known = self._codes.get(word)
         if known is None:
-            known = False
+            found: list[str] = []
             text = self._text
             if word and " " not in word and "\n" not in word:
                 at = text.find(word)
-                while at != -1 and not known:
+                while at != -1:
                     end = at + len(word)
                     if text[at - 1] == " " and text[end] in " \n":
                         line_start = text.rfind("\n", 0, at) + 1
                         code = text[line_start : text.find(" ", line_start)]
-                        known = (
-                            code.endswith("=")
-                            and code[:1].isascii()
-                            and code[:1].isalpha()
-                            and not code.startswith(_NAME_CLASSES)
-                        )
+                        if code[-1:] in ("=", "#", "@") and code[:1].isascii() and code[:1].isalpha():
+                            found.append(code)
                     at = text.find(word, end)
-            if len(self._common) < 65536:
-                self._common[word] = known
+            known = tuple(found)
+            if len(self._codes) < 65536:
+                self._codes[word] = known
         return known
+
+    def is_common_noun(self, word: str) -> bool:
+        """Whether Cilin lists ``word`` among synonyms of an everyday class (城市 ~ 都市, 智慧 ~
+        才智), not of the classes that hold proper names (countries, capitals, parties, armies,
+        institutions). jieba tags thousands of such words as names (城市 ns, 智慧 nr, 蓝图 nr);
+        this tells them apart."""
+        return any(c.endswith("=") and not c.startswith(_NAME_CLASSES) for c in self.codes(word))
 
     def _build_index(self) -> dict[str, dict[str, None]]:
         """word → the words of every group it is in, in file order (what ``_scan`` finds)."""

@@ -611,3 +611,12 @@ def test_what_people_call_things_reaches_the_articles_word(engine: Engine, quest
     assert canonical in answer.explain["terms"]
     assert "多不多" not in answer.explain["terms"] and "不多" not in answer.explain["terms"]
     assert answer.answered and canonical in answer.hits[0].passage.text
+
+
+def test_where_of_a_kind_needs_a_place_of_that_kind(engine: Engine) -> None:
+    # The 中微子 passage names places (港科大, 太平洋岛国) but no 镇: it does not say which town.
+    assert not engine.ask("中微子科普基地建在江门哪个镇").answered
+    answer = engine.ask("红树林种在哪个镇")
+    assert answer.answered and "北陡镇" in answer.hits[0].passage.text
+    # 「哪个县市入选…」 asks which one, by whatever name (开平): not a where-question.
+    assert "开平入选" in engine.ask("江门哪个县市入选了国家乡村振兴示范县创建名单？").hits[0].passage.text
