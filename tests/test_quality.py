@@ -64,16 +64,21 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
         # Cantonese, keyword queries) were tuned on after their first measurement (hit@1 on
         # arrival: 0.81, 0.87, 0.79); holdout7 was looked at only in totals.
         ("holdout6.yaml", 0.95, 0.90, 0.03),
-        ("holdout7.yaml", 0.90, 0.90, 0.08),
+        ("holdout7.yaml", 0.93, 0.90, 0.05),
         ("holdout8.yaml", 0.92, 0.90, 0.03),
         ("holdout9.yaml", 0.90, 0.90, 0.05),
         # Written last, looked at only in totals (hit@1 0.85 with the code of the round's start).
-        ("holdout10.yaml", 0.86, 0.85, 0.10),
+        ("holdout10.yaml", 0.90, 0.90, 0.06),
         # Written in session 4, from the article only, with harder semantic paraphrases (hit@1
         # on arrival: 0.853 and 0.779; semantic 0.36 on both). holdout11 was tuned on; holdout12
         # was looked at only in totals.
         ("holdout11.yaml", 0.84, 0.90, 0.08),
         ("holdout12.yaml", 0.77, 0.90, 0.13),
+        # holdout13 (session 4; hit@1 0.900 on arrival) was tuned on in session 5. holdout14 was
+        # written in session 5 and measured on arrival only (hit@1 0.929, false refusals 0.029;
+        # 0.929 and 0.043 with the session's starting code).
+        ("holdout13.yaml", 0.92, 0.90, 0.05),
+        ("holdout14.yaml", 0.90, 0.90, 0.05),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
