@@ -620,3 +620,12 @@ def test_where_of_a_kind_needs_a_place_of_that_kind(engine: Engine) -> None:
     assert answer.answered and "北陡镇" in answer.hits[0].passage.text
     # 「哪个县市入选…」 asks which one, by whatever name (开平): not a where-question.
     assert "开平入选" in engine.ask("江门哪个县市入选了国家乡村振兴示范县创建名单？").hits[0].passage.text
+
+
+def test_cantonese_particles_and_days(engine: Engine) -> None:
+    # 㗎 (a Cantonese sentence-final particle) is no word no passage has: a where-question
+    # stays answerable; 幾多日 asks for days, which 7天 gives.
+    answer = engine.ask("紫花風鈴木係種喺邊條路上面㗎？", explain=True)
+    assert "㗎" not in answer.explain["terms"]
+    assert answer.answered and "水塘大道" in answer.hits[0].passage.text
+    assert engine.ask("讀書班最少要辦幾多日？").figures[0].value == "7天"
