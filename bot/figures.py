@@ -39,6 +39,40 @@ _NUM_RE = rf"""
     (?P<suffix>以上|以下|左右)?
 """
 _FIGURE_RE = re.compile(_NUM_RE, re.X)
+# Every character a figure can start with (a date's digit or 每, a prefix's first character, a
+# digit, or 二…十 after 第). ``re`` tries the whole alternation of units at every position of
+# a text; finding these first and matching only there is ~4x faster and finds the same matches.
+_FIGURE_START_RE = re.compile(r"[\d每第超约近逾不达二三四五六七八九十]")
+
+
+def _figures_in(text: str) -> list[re.Match[str]]:
+    """``list(_FIGURE_RE.finditer(text))``, trying the pattern only where a figure can start."""
+    out = []
+    search, match = _FIGURE_START_RE.search, _FIGURE_RE.match
+    pos = 0
+    while (s := search(text, pos)) is not None:
+        at = s.start()
+        m = match(text, at)  # a look-behind still sees text before ``at``, as in finditer
+        if m is not None and m.end() > at:
+            out.append(m)
+            pos = m.end()
+        else:
+            pos = at + 1
+    return out
+
+
+def _blank_figures(text: str) -> str:
+    """``_FIGURE_RE.sub(" ", text)``, with the matches of :func:`_figures_in`."""
+    matches = _figures_in(text)
+    if not matches:
+        return text
+    parts = []
+    last = 0
+    for m in matches:
+        parts.append(text[last : m.start()])
+        last = m.end()
+    parts.append(text[last:])
+    return " ".join(parts)
 _CLAUSE_SPLIT_RE = re.compile(r"[,，;；。!！?？:：…]+|——")
 _LIST_SEP_RE = re.compile(r"、|以及|及|和")
 _MONEY_UNITS = {"亿元", "万元", "千元", "元", "元钱", "块钱", "块"}
@@ -161,7 +195,7 @@ def figure_spans(text: str) -> list[tuple[int, str, str, str]]:
     """
     out = []
     n = len(text)
-    for m in _FIGURE_RE.finditer(text):
+    for m in _figures_in(text):
         date, num = m.group("date"), m.group("num")
         if not (date or num):
             continue
@@ -193,7 +227,7 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
     for ci, (c_start, c_end) in enumerate(clauses):
         clause = text[c_start:c_end]
         matches = []
-        for m in _FIGURE_RE.finditer(clause):
+        for m in _figures_in(clause):
             if not m.group(0) or not (m.group("date") or m.group("num")):
                 continue
             pos = c_start + m.start()
@@ -215,8 +249,8 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
             if previous:
                 inherited = previous
             elif ci + 1 < len(clauses):
-                inherited = _FIGURE_RE.sub(" ", text[clauses[ci + 1][0] : clauses[ci + 1][1]])
-        previous = _FIGURE_RE.sub(" ", clause)
+                inherited = _blank_figures(text[clauses[ci + 1][0] : clauses[ci + 1][1]])
+        previous = _blank_figures(clause)
         for i, m in enumerate(matches):
             if m.group("date"):
                 value, unit, kind = m.group("date"), "", "date"

@@ -89,3 +89,21 @@ def test_the_first_figure_answers_the_question(engine, question, passage, first_
     assert answer.answered
     assert passage in answer.hits[0].passage.text
     assert answer.figures[0].value == first_figure
+
+
+def test_figure_scan_matches_the_regex_scan(engine):
+    """``_figures_in`` (the pattern tried only where a figure can start) finds what
+    ``_FIGURE_RE.finditer`` finds, groups included, and ``_blank_figures`` is its ``sub``: on
+    every passage of the article and on random strings of figure characters."""
+    import random
+
+    from bot.figures import _FIGURE_RE, _blank_figures, _figures_in
+
+    rng = random.Random(5)
+    alphabet = "0123456789第超过约近逾不少于到达每个月日年号初底中旬上下二三四五六七八九十一万亿千百多余%元块钱公里平方米以上左右,。、“”+.G分别工作"
+    texts = [p.text for p in engine.passages]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20000)]
+    for text in texts:
+        expected = [(m.span(), m.groupdict()) for m in _FIGURE_RE.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in _figures_in(text)] == expected, text
+        assert _blank_figures(text) == _FIGURE_RE.sub(" ", text), text
