@@ -61,9 +61,10 @@ def _figures_in(text: str) -> list[re.Match[str]]:
     return out
 
 
-def _blank_figures(text: str) -> str:
-    """``_FIGURE_RE.sub(" ", text)``, with the matches of :func:`_figures_in`."""
-    matches = _figures_in(text)
+def _blank_figures(text: str, matches: list[re.Match[str]] | None = None) -> str:
+    """``_FIGURE_RE.sub(" ", text)``, with the matches of :func:`_figures_in` (given, or found)."""
+    if matches is None:
+        matches = _figures_in(text)
     if not matches:
         return text
     parts = []
@@ -141,6 +142,8 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 def _list_commas(clause: str) -> list[int]:
     """Positions of 、 outside brackets."""
+    if "、" not in clause:
+        return []  # most clauses: no character-by-character walk
     out, depth = [], 0
     for i, ch in enumerate(clause):
         if ch in "(（":
@@ -226,8 +229,12 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
     clauses = _clauses(text)
     for ci, (c_start, c_end) in enumerate(clauses):
         clause = text[c_start:c_end]
+        raw = _figures_in(clause)
+        if not raw:
+            previous = clause  # no figure: nothing below applies (most clauses)
+            continue
         matches = []
-        for m in _figures_in(clause):
+        for m in raw:
             if not m.group(0) or not (m.group("date") or m.group("num")):
                 continue
             pos = c_start + m.start()
@@ -250,7 +257,7 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
                 inherited = previous
             elif ci + 1 < len(clauses):
                 inherited = _blank_figures(text[clauses[ci + 1][0] : clauses[ci + 1][1]])
-        previous = _blank_figures(clause)
+        previous = _blank_figures(clause, raw)
         for i, m in enumerate(matches):
             if m.group("date"):
                 value, unit, kind = m.group("date"), "", "date"
