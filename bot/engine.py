@@ -78,6 +78,10 @@ CANDIDATES = 30  # per channel, before coverage reranking
 PASSAGE_MEMO = 8192  # passages whose derived data (figures, normalised text …) are kept
 TERM_MEMO = 65536  # question words whose derived data (weight, name …) are kept
 SMALL_KNOWLEDGE = 256  # up to this many passages, which passages have a word is kept per word
+# From this many passages (a start already takes a tenth of a second) the thesaurus is indexed
+# at its first use: a big knowledge's questions meet many words it lacks, and each scan for one
+# costs ~0.5 ms (32 of them before the thesaurus indexes itself).
+THESAURUS_INDEX_PASSAGES = 20_000
 
 _GREETING_RE = re.compile(
     r"^(你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|早|早上好|早安|中午好|下午好|晚上好|晚安|"
@@ -789,6 +793,9 @@ class Engine:
         if self._thesaurus is None:
             dirs = [self.lexicon_root] if self.lexicon_root is not None else []
             self._thesaurus = load_thesaurus(dirs)
+            if len(self.knowledge.passages) >= THESAURUS_INDEX_PASSAGES:
+                # Big knowledge meets many new words: the 32 scans before indexing are pure cost.
+                self._thesaurus.index_now()
         return self._thesaurus
 
     def _expansions(self, term: str) -> tuple[str, ...]:

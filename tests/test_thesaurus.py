@@ -77,3 +77,24 @@ def test_jieba_name_tags_of_everyday_words_are_overruled(engine) -> None:
     assert not engine._is_name("城市") and engine._is_name("开平") and engine._is_name("深圳")
     answer = engine.ask("江门是全省第几个工业投资过千亿的城市")
     assert answer.answered and answer.figures[0].value == "第6个"
+
+
+def test_index_now_indexes_before_any_scan() -> None:
+    t = Thesaurus(SAMPLE)
+    t.index_now()
+    assert t._index is not None and t._scans == 0
+    assert t.synonyms("人物") == Thesaurus(SAMPLE).synonyms("人物")
+
+
+def test_big_knowledge_indexes_the_thesaurus_at_its_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.engine as engine_mod
+    from bot.config import BUNDLED_KNOWLEDGE
+    from bot.engine import Engine
+
+    engine = Engine.build(BUNDLED_KNOWLEDGE)
+    engine._expansions("提高了")
+    assert engine._thesaurus is not None and engine._thesaurus._index is None  # small: scans first
+    monkeypatch.setattr(engine_mod, "THESAURUS_INDEX_PASSAGES", 1)
+    engine = Engine.build(BUNDLED_KNOWLEDGE)
+    engine._expansions("提高了")
+    assert engine._thesaurus is not None and engine._thesaurus._index is not None
