@@ -94,6 +94,16 @@ _FOLLOWUP_START_RE = re.compile(r"^(?:那|那么|还有|另外)")
 # into junk (办公证方不方便 → 办公/证方/不/方便), so they are read as the word itself. 多不多 stays:
 # it asks how many.
 _A_NOT_A_RE = re.compile(r"(?!多)([\u4e00-\u9fff])[不没]\1")
+
+
+def _a_not_a(m: re.Match[str]) -> str:
+    # 有没有 asks whether there is what follows (有没有变好 → 有 变好): 有 is a word of its own,
+    # not the first character of one (方不方便 → 方便).
+    return "有 " if m.group(1) == "有" else m.group(1)
+
+
+# (_TRAILER_RE drops the other particles at the end; 呢 stays, it marks a follow-up.)
+_PARTICLE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(吗)(?=[\s?!,。.]|$)")
 # Details people ask of a place or service that a report may not give (as the tokenizer's
 # canonical forms: see Engine._details).
 DETAIL_WORDS = (
@@ -514,7 +524,10 @@ class Engine:
             norm = self._rewrite_re.sub(lambda m: table[m.group()], norm)
         rest = _TRAILER_RE.sub("", _PREAMBLE_RE.sub("", norm))
         norm = rest if rest.strip() else norm  # 「你好」 alone is a greeting, not an empty question
-        return _A_NOT_A_RE.sub(r"\1", digits_for_numerals(norm))
+        norm = _A_NOT_A_RE.sub(_a_not_a, digits_for_numerals(norm))
+        # jieba's dictionary has question endings as words (好了吗, 妳好吗): the
+        # particle is cut off so that the word before it is matched.
+        return _PARTICLE_RE.sub(r" \1", norm)
 
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""

@@ -280,10 +280,19 @@ def test_cantonese_characters_that_opencc_changes_are_still_rewritten(engine: En
 
 @pytest.mark.parametrize(
     ("question", "expected"),
-    [("办公证方不方便", "办公证方便"), ("江门工业算不算厉害", "江门工业算厉害"), ("有没有人管", "有人管"), ("饭堂多不多", "饭堂多不多")],
+    [("办公证方不方便", "办公证方便"), ("江门工业算不算厉害", "江门工业算厉害"), ("有没有人管", "有 人管"), ("饭堂多不多", "饭堂多不多")],
 )
 def test_a_not_a_questions_read_as_the_word(engine: Engine, question: str, expected: str) -> None:
     assert engine.normalize_question(question) == expected
+
+
+def test_question_endings_jieba_takes_for_words_are_cut_off(engine: Engine) -> None:
+    # jieba has 好了吗 as a word: the question lost 好了 and was refused.
+    assert engine.normalize_question("城里治安变好了吗") == "城里治安变好了 吗"
+    assert engine.normalize_question("有没有变好") == "有 变好"  # not 有变 / 好
+    assert engine.normalize_question("吗啡是什么") == "吗啡是什么"  # only at the end of a clause
+    answer = engine.ask("城里治安变好了吗")
+    assert answer.answered and "治安" in answer.hits[0].passage.text
 
 
 def test_a_not_a_question_finds_its_passage(engine: Engine) -> None:
