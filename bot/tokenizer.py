@@ -53,6 +53,8 @@ def _import_jieba() -> ModuleType:
 jieba = _import_jieba()
 from jieba import finalseg  # noqa: E402
 
+# A word of the synonym table is given at least this jieba frequency, so that it is cut whole.
+SYNONYM_MIN_FREQ = 50
 _RE_HAN = jieba.re_han_default
 _RE_SKIP = jieba.re_skip_default
 # What a bigram is made of: CJK ideographs (the unified block and extension A, compatibility).
@@ -391,9 +393,13 @@ class Tokenizer:
             # So must the stoplist's fillers ("靠谱" cut as 靠/谱 would count as two words).
             for w in [*self.lexicon.synonyms, *sorted(self.lexicon.stopwords)]:
                 if len(w) > 1 and w not in known:
-                    self._need(w[:2])
-                    if jt.FREQ.get(w, 0) == 0:
-                        count = 50
+                    self._need(w[:2])  # loads every entry starting with it, w's own included
+                    # A two-character word jieba barely knows (变好: 3) loses to its neighbours
+                    # (变 / 好一些), and its characters say nothing. (A longer one splits into
+                    # words that do: 党员干部 → 党员 / 干部.)
+                    floor = SYNONYM_MIN_FREQ if len(w) == 2 else 1
+                    if jt.FREQ.get(w, 0) < floor:
+                        count = SYNONYM_MIN_FREQ
                         if w in self.lexicon.stopwords:
                             # A filler of common characters needs more to stay whole (老是
                             # against 老 + 是): as often as jieba says it takes.

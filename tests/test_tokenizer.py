@@ -88,3 +88,20 @@ def test_domain_words_do_not_leak_into_jiebas_global_dictionary(tokenizer):
     assert "零工市场枢纽" not in jieba.lcut("建成1个市级零工市场枢纽")
     assert jieba.dt.FREQ.get("长者饭堂") is None
 
+
+
+def test_a_two_character_synonym_jieba_barely_knows_is_cut_whole(tmp_path):
+    # jieba has 变好 at frequency 3: 「变好一些」 came out 变 / 好 / 一些 and never reached 提升.
+    from bot.lexicon import load_lexicon
+
+    (tmp_path / "lexicon").mkdir()
+    (tmp_path / "lexicon" / "synonyms.txt").write_text("提升 变好\n", encoding="utf-8")
+    tok = Tokenizer(load_lexicon(tmp_path))
+    assert "提升" in tok.analyze("治安有没有变好一些").terms
+    plain = Tokenizer(load_lexicon(tmp_path / "nothing-here"))
+    assert "变好" not in plain.cut("治安有没有变好一些")  # what jieba alone does
+
+
+def test_degree_adverbs_are_not_content(tokenizer):
+    # 「接送孩子很折腾」: 很 weighed as much as 折腾 and kept the passage below the coverage bar.
+    assert tokenizer.analyze("接送孩子很折腾").terms == tokenizer.analyze("接送孩子折腾").terms
