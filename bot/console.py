@@ -49,7 +49,7 @@ def run_console(engine: Engine, *, stdin: TextIO | None = None, stdout: TextIO |
 
     info = engine.info()
     titles = "、".join(f"《{t}》" for t in info.titles[:3])
-    print(f"已载入 {len(engine.passages)} 段文字：{titles}。输入 /help 查看帮助。", file=out)
+    print(f"已载入 {engine.paragraph_count} 段文字：{titles}。输入 /help 查看帮助。", file=out)
     previous: str | None = None
     while True:
         try:

@@ -130,6 +130,7 @@ _WHERE_ABSTRACT = re.compile(
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
+    ("heading", re.compile(r"标题|章节|提纲|大纲|目录|几(?:个|大)?部分|哪些部分")),
     ("byline", re.compile(r"记者|作者|谁写|撰稿|稿子|实习生|署名")),
 )
 # 「为什么要开展主题教育」, 「有什么意义」: a question of purpose, answered by a passage that states
@@ -155,6 +156,14 @@ _NTH_PICTURE_RE = re.compile(
     r"(?:第\s*(?P<n>[一二三四五六七八九十两百千\d]{1,4})|(?P<last>最后|末)\s*一?)\s*"
     r"(?:(?:张|幅)[^,?!。\s]{0,8}?|个)?\s*(?:图片|照片|配图|相片|图)"
 )
+# 「第一部分」, 「最后一部分」, 「中间那部分」, 「B部分」: a section named by its position.
+_NTH_SECTION_RE = re.compile(
+    r"(?:第\s*(?P<n>[一二三四五六七八九十两\d]{1,3})\s*(?:个|大)?|(?P<last>最后|末尾|结尾)\s*(?:那|的)?\s*一?\s*个?"
+    r"|(?P<first>开头|开篇|最前面)\s*(?:那|的)?\s*一?\s*个?|(?P<mid>中间)\s*(?:那|的)?\s*一?\s*个?"
+    r"|(?<![A-Za-z])(?P<letter>[A-Ha-h])\s*)(?:部分|章节|章|板块)"
+)
+# 「文章分几个部分」, 「有哪几部分」, 「提纲」: every section's heading is the answer.
+_OUTLINE_RE = re.compile(r"几(?:个|大)?部分|哪些部分|提纲|大纲|目录|小标题(?:都|分别)?(?:是|有)(?:什么|啥|哪些)")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -287,6 +296,7 @@ class Engine:
         self._names_memo: dict[str, bool] = {}  # term -> _is_name
         self._all_matches: _Matches | None = None
         self._captions: list[list[int]] | None = None  # caption passages per document, in order
+        self._headings: list[list[int]] | None = None  # heading passages per document, in order
         self._rewrite_table = dict(lexicon.rewrites)
         # One pass over a question, longest form first (幾多錢 before 幾多).
         self._rewrite_re = re.compile("|".join(re.escape(k) for k, _ in lexicon.rewrites)) if lexicon.rewrites else None
@@ -401,6 +411,11 @@ class Engine:
     @property
     def documents(self) -> tuple[Document, ...]:
         return self.knowledge.documents
+
+    @property
+    def paragraph_count(self) -> int:
+        """How many passages are text (段文字): all but the sections' headings."""
+        return len(self.knowledge.passages) - sum(len(d.sections) for d in self.knowledge.documents)
 
     def passage_index(self, passage_id: str) -> int | None:
         """The position of a passage (stable while the knowledge does not change)."""
@@ -555,7 +570,7 @@ class Engine:
         qnorm = norm if effective == stripped else self.normalize_question(effective)
         # 「第三张图片」 names a caption by position (see _nth_captions): its words are not
         # content, and 第三 does not ask for an ordinal figure.
-        searched = _NTH_PICTURE_RE.sub(" ", qnorm)
+        searched = _NTH_SECTION_RE.sub(" ", _NTH_PICTURE_RE.sub(" ", qnorm))
         analysis, tokens = self.tokenizer.analyze_tokens(searched, normalized=True)
         if not analysis.terms and not analysis.bigrams and searched == qnorm:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
@@ -635,9 +650,25 @@ class Engine:
         if not pictured and qnorm and _NTH_PICTURE_RE.search(qnorm):
             most = max((len(c) for c in self._captions or ()), default=0)
             return False, [], f"asks for a picture by position; no document has that many (at most {most})"
+        parts = self._nth_sections(qnorm)
+        if not parts and qnorm and _NTH_SECTION_RE.search(qnorm):
+            most = max((len(h) for h in self._headings or ()), default=0)
+            return False, [], f"asks for a part by position; no document has that many (at most {most})"
+        if not parts and qnorm and _OUTLINE_RE.search(qnorm):
+            if self._headings is None:
+                self._headings = _passages_of_kind(self.knowledge.passages, "heading")
+            parts = frozenset(i for headings in self._headings for i in headings)
+        if parts:
+            pictured |= parts  # named by position, like a caption
+            wanted_kinds = {"heading"}  # 「报道中间那部分」 asks about a part, not the byline
         # Words no passage uses are searched as their thesaurus synonyms that passages do use.
         words = self._unjoin(analysis.words, qnorm) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
         cands = self.index.search(words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
+        if "heading" not in wanted_kinds:
+            # A heading (「推动主题教育取得明显成效」) shares words with many questions and
+            # answers none of them; only a question about the headings or a part gets one.
+            kind_of = self._kind_of
+            cands = [c for c in cands if c.doc in pictured or kind_of(c.doc) != "heading"]
         if not cands:
             return False, [], "no passage shares a word with the question"
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
@@ -861,12 +892,37 @@ class Engine:
         if m is None:
             return frozenset()
         if self._captions is None:
-            self._captions = _captions_by_document(self.knowledge.passages)
+            self._captions = _passages_of_kind(self.knowledge.passages, "caption")
         n = -1 if m.group("last") else _small_number(m.group("n"))
         out = set()
         for captions in self._captions:
             if n == -1 or 1 <= n <= len(captions):
                 out.add(captions[n - 1] if n > 0 else captions[-1])
+        return frozenset(out)
+
+    def _nth_sections(self, qnorm: str) -> frozenset[int]:
+        """The heading passages a question names by position (「第一部分」, 「最后一部分」,
+        「中间那部分」, 「B部分」): the N-th section of each document."""
+        m = _NTH_SECTION_RE.search(qnorm)
+        if m is None:
+            return frozenset()
+        if self._headings is None:
+            self._headings = _passages_of_kind(self.knowledge.passages, "heading")
+        out = set()
+        for headings in self._headings:
+            count = len(headings)
+            if m.group("last"):
+                n = count
+            elif m.group("first"):
+                n = 1
+            elif m.group("mid"):
+                n = (count + 1) // 2 if count % 2 else 0  # the middle one, when there is one
+            elif m.group("letter"):
+                n = ord(m.group("letter").upper()) - ord("A") + 1
+            else:
+                n = _small_number(m.group("n"))
+            if 1 <= n <= count:
+                out.add(headings[n - 1])
         return frozenset(out)
 
     def _specific(self, word: str, compound: Sequence[str]) -> bool:
@@ -1730,18 +1786,18 @@ def passage_document_text(p: Passage) -> str:
     return f"{p.context}\n{p.text}" if p.context else p.text
 
 
-def _captions_by_document(passages: Sequence[Passage]) -> list[list[int]]:
-    """The positions of the captions of each document that has any, in reading order."""
+def _passages_of_kind(passages: Sequence[Passage], kind: str) -> list[list[int]]:
+    """The positions of the passages of ``kind`` of each document that has any, in reading order."""
     if isinstance(passages, PassageList):  # saved knowledge: from its columns, no objects made
         import numpy as np
 
-        where = np.flatnonzero(passages.kinds() == KINDS.index("caption"))
+        where = np.flatnonzero(passages.kinds() == KINDS.index(kind))
         docs = passages.documents_of()[where]
         runs = np.flatnonzero(np.diff(docs)) + 1 if len(docs) else np.zeros(0, dtype=np.int64)
         return [part.tolist() for part in np.split(where, runs)] if len(where) else []
     by_doc: dict[str, list[int]] = {}
     for i, p in enumerate(passages):
-        if p.kind == "caption":
+        if p.kind == kind:
             by_doc.setdefault(p.doc, []).append(i)
     return list(by_doc.values())
 

@@ -4,7 +4,8 @@ A knowledge folder holds documents (``*.md``, ``*.markdown``, ``*.txt``; sorted 
 so the order is deterministic) and the word lists in ``lexicon/``. Markdown documents:
 
 - optional YAML front matter between ``---`` lines (``title``, ``source``, ``author`` …);
-- ``## 标题`` a section, ``### 副标题`` its subtitle (context, not answers);
+- ``## 标题`` a section, ``### 副标题`` its subtitle: context of the paragraphs under them,
+  and together one passage of kind ``heading`` (numbered after the paragraphs);
 - ``#### …——`` a lead-in line: shown at the top of the next paragraph, and context for every
   paragraph up to the next heading;
 - ``> 文字`` a photo caption; a whole line in ``*…*`` a byline; the first plain paragraph before
@@ -127,6 +128,13 @@ def parse_markdown(text: str, doc_id: str, name: str = "") -> tuple[Document, li
         context = " ".join(x for x in (section, subtitle, lead_in) if x)
         number = len(passages) + 1
         passages.append(Passage(f"{doc_id}#{number}", doc_id, section, kind, number, content, context))
+    # Each section's title and subtitle, as one passage of kind "heading" after the paragraphs
+    # (so that the paragraphs keep their numbers): 「第一部分的副标题是啥」 is answered by it. It
+    # is a candidate only for questions about headings or a part by position (see Engine).
+    for s in sections:
+        number = len(passages) + 1
+        text = f"{s.title}\n{s.subtitle}" if s.subtitle else s.title
+        passages.append(Passage(f"{doc_id}#{number}", doc_id, s.title, "heading", number, text))
     title = str(meta.get("title") or doc_id)
     return Document(doc_id, name or doc_id, title, meta, tuple(sections)), passages
 

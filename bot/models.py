@@ -40,7 +40,7 @@ class Passage:
     id: str  # "<doc id>#<number>"
     doc: str
     section: str | None
-    kind: str  # paragraph | caption | lead | byline
+    kind: str  # paragraph | caption | lead | byline | heading
     number: int  # 1-based paragraph number within the document
     text: str
     context: str = ""

@@ -17,7 +17,7 @@ from bot.models import Answer, Figure, Hit
 
 TELEGRAM_LIMIT = 4096
 
-KIND_LABEL = {"caption": "图片说明", "lead": "导语", "byline": "署名", "paragraph": "正文"}
+KIND_LABEL = {"caption": "图片说明", "lead": "导语", "byline": "署名", "paragraph": "正文", "heading": "小标题"}
 
 
 class Span(NamedTuple):
@@ -81,6 +81,8 @@ def _mark(text: str, spans: Sequence[Span], fmt: dict[str, tuple[str, str]], esc
 def location(hit: Hit) -> str:
     """「B 聚焦重点精准发力 · 第21段」 — where a passage stands in its document."""
     p = hit.passage
+    if p.kind == "heading":
+        return KIND_LABEL["heading"]  # not a paragraph: it has no 第N段
     where = p.section or KIND_LABEL.get(p.kind, p.kind)
     return f"{where} · 第{p.number}段"
 

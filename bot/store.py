@@ -37,7 +37,7 @@ from bot.knowledge import Knowledge
 from bot.models import Document, Passage, Section
 
 FORMAT = "qabot-passages-1"
-KINDS = ("paragraph", "caption", "lead", "byline")
+KINDS = ("paragraph", "caption", "lead", "byline", "heading")
 _ARRAYS = ("format", "tag", "meta", "doc", "number", "kind", "section", "context", "units", "offsets")
 _MEMO = 8192  # passages kept made (a question asks for the same few several times)
 

@@ -569,7 +569,7 @@ class Served:
         self.positions = {p.id: i for i, p in enumerate(engine.passages)}
         self.section_positions: dict[str, list[int]] = {}
         for i, p in enumerate(engine.passages):
-            if p.section:
+            if p.section and p.kind != "heading":  # a section's button reads its paragraphs
                 self.section_positions.setdefault(p.section, []).append(i)
         self._cache_size = answer_cache
         self._cache: OrderedDict[tuple[str, str | None], _Cached] = OrderedDict()
@@ -929,9 +929,9 @@ class QABot:
         new = self.holder.engine
         return TEXT_RELOADED.format(
             documents=len(new.documents),
-            passages=len(new.passages),
+            passages=new.paragraph_count,
             old_documents=len(old.documents),
-            old_passages=len(old.passages),
+            old_passages=old.paragraph_count,
         )
 
     async def ask_command(self, update: Update, context: Context) -> None:

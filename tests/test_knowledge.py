@@ -62,7 +62,8 @@ def test_the_article_opens_with_three_captions_a_lead_and_two_bylines(bundled):
     assert [p.kind for p in passages].count("caption") == 3
     assert [p.kind for p in passages].count("lead") == 1
     assert [p.kind for p in passages].count("byline") == 2
-    assert {p.kind for p in passages[6:]} == {"paragraph"}
+    assert {p.kind for p in passages[6:-3]} == {"paragraph"}
+    assert [p.kind for p in passages[-3:]] == ["heading"] * 3
     assert passages[1].text.endswith("陈素敏 摄")
     assert passages[2].text.endswith("陈敏锐 摄")
     assert passages[3].text.startswith("“坚持用马克思主义中国化时代化最新成果武装全党")
@@ -86,20 +87,25 @@ def test_the_article_has_sections_a_b_c_with_subtitles(bundled):
 
 def test_passage_ids_are_doc_hash_number_in_reading_order(bundled):
     passages = bundled.passages
-    assert len(passages) == 46
-    assert [p.id for p in passages] == [f"{DOC}#{n}" for n in range(1, 47)]
-    assert [p.number for p in passages] == list(range(1, 47))
+    assert len(passages) == 46 + 3  # the paragraphs, then the three sections' headings
+    assert [p.id for p in passages] == [f"{DOC}#{n}" for n in range(1, 50)]
+    assert [p.number for p in passages] == list(range(1, 50))
     assert {p.doc for p in passages} == {DOC}
 
 
-def test_headings_are_context_not_passages(bundled):
+def test_headings_are_context_of_paragraphs_and_passages_of_their_own(bundled):
     doc = bundled.documents[0]
     headings = [h for s in doc.sections for h in (s.title, s.subtitle)]
-    for p in bundled.passages:
+    body = [p for p in bundled.passages if p.kind != "heading"]
+    for p in body:
         assert p.kind in ("caption", "lead", "byline", "paragraph")
         for heading in headings:
             assert heading not in p.text, f"{p.id} shows the heading {heading!r}"
-    for p in bundled.passages[6:]:
+    # Each section's title and subtitle are one passage, after the paragraphs.
+    assert [(p.section, p.text) for p in bundled.passages if p.kind == "heading"] == [
+        (s.title, f"{s.title}\n{s.subtitle}") for s in doc.sections
+    ]
+    for p in body[6:]:
         section = next(s for s in doc.sections if s.title == p.section)
         assert p.context.startswith(f"{section.title} {section.subtitle}")
     # A "#### …——" lead-in is context for every paragraph up to the next heading.
@@ -155,8 +161,9 @@ def test_every_file_in_the_folder_is_a_document_in_a_deterministic_order(tmp_pat
     )
     first = load_knowledge(tmp_path)
     assert [d.id for d in first.documents] == ["a", "b", "sub/c"]
-    assert [p.id for p in first.passages] == ["a#1", "a#2", "b#1", "sub/c#1"]
-    assert [p.text for p in first.passages] == ["甲文第一段。", "甲文第二段。", "乙文第一段。", "丙文。"]
+    assert [p.id for p in first.passages] == ["a#1", "a#2", "b#1", "b#2", "sub/c#1"]
+    assert [p.text for p in first.passages] == ["甲文第一段。", "甲文第二段。", "乙文第一段。", "乙", "丙文。"]
+    assert first.passages[3].kind == "heading"  # b.md's "# 乙"
     assert [f.relative_to(tmp_path).as_posix() for f in first.files] == ["a.txt", "b.md", "sub/c.txt"]
     # lexicon/ holds word lists, not documents.
     assert not any("长者饭堂" in p.text or "多少" in p.text for p in first.passages)
@@ -185,7 +192,9 @@ def test_markdown_conventions():
         ("paper#4", "paragraph", "甲 第一部分"),
         ("paper#5", "paragraph", "甲 第一部分"),
         ("paper#6", "paragraph", "甲 第一部分"),
+        ("paper#7", "heading", "甲 第一部分"),
     ]
+    assert passages[6].text == "甲 第一部分\n副标题" and passages[6].context == ""
     assert [p.text for p in passages[:4]] == ["图片说明。 某某 摄", "导语第一行导语第二行", "文 记者 某某", "正文一。"]
     assert passages[3].context == "甲 第一部分 副标题"
     assert passages[5].text == "正文三。"

@@ -53,6 +53,42 @@ def test_a_caption_named_by_position(gallery: Engine, question: str, caption: st
     assert caption in answer.hits[0].passage.text
 
 
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("第一部分讲的是什么？", "一 文旅"),
+        ("第二部分的标题是啥", "二 基层"),
+        ("最后一部分讲了什么", "二 基层"),
+        ("开头那部分说的啥", "一 文旅"),
+        ("B部分讲什么", "二 基层"),
+    ],
+)
+def test_a_part_named_by_position(gallery: Engine, question: str, heading: str) -> None:
+    answer = gallery.ask(question)
+    assert answer.answered, answer.reason
+    assert answer.hits[0].passage.kind == "heading"
+    assert answer.hits[0].passage.text == heading
+
+
+def test_a_part_the_knowledge_does_not_have(gallery: Engine) -> None:
+    answer = gallery.ask("第三部分讲了什么")
+    assert not answer.answered and "part by position" in answer.reason
+    assert not gallery.ask("中间那部分讲了什么").answered  # two parts have no middle one
+
+
+def test_headings_answer_only_questions_about_headings(gallery: Engine, engine: Engine) -> None:
+    outline = gallery.ask("这篇文章分几个部分？")
+    assert outline.answered and [h.passage.text for h in outline.hits] == ["一 文旅", "二 基层"]
+    # A heading shares words with many questions and answers none of them.
+    for question in ("主题教育取得了哪些成效？", "主题教育是怎么推动走深走实的"):
+        answer = engine.ask(question)
+        assert answer.answered and all(h.passage.kind != "heading" for h in answer.hits), question
+    assert engine.ask("第三部分的副标题是什么").hits[0].passage.text == "C 知行合一务求实效\n推动主题教育取得明显成效"
+    # The middle one of three parts; a position (第三) asks no ordinal figure.
+    middle = engine.ask("报道中间那部分主要讲的啥")
+    assert middle.hits[0].passage.text.startswith("B 聚焦重点精准发力") and not middle.figures
+
+
 def test_the_article_captions_by_position(engine: Engine) -> None:
     captions = [p for p in engine.passages if p.kind == "caption"]
     for n, word in ((1, "第一"), (2, "第二"), (3, "第三")):
