@@ -297,6 +297,7 @@ class Engine:
         self._all_matches: _Matches | None = None
         self._captions: list[list[int]] | None = None  # caption passages per document, in order
         self._headings: list[list[int]] | None = None  # heading passages per document, in order
+        self._has_headings = any(d.sections for d in knowledge.documents)
         self._rewrite_table = dict(lexicon.rewrites)
         # One pass over a question, longest form first (幾多錢 before 幾多).
         self._rewrite_re = re.compile("|".join(re.escape(k) for k, _ in lexicon.rewrites)) if lexicon.rewrites else None
@@ -664,7 +665,7 @@ class Engine:
         # Words no passage uses are searched as their thesaurus synonyms that passages do use.
         words = self._unjoin(analysis.words, qnorm) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
         cands = self.index.search(words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
-        if "heading" not in wanted_kinds:
+        if "heading" not in wanted_kinds and self._has_headings:
             # A heading (「推动主题教育取得明显成效」) shares words with many questions and
             # answers none of them; only a question about the headings or a part gets one.
             kind_of = self._kind_of
