@@ -74,6 +74,7 @@ def test_a_part_the_knowledge_does_not_have(gallery: Engine) -> None:
     answer = gallery.ask("第三部分讲了什么")
     assert not answer.answered and "part by position" in answer.reason
     assert not gallery.ask("中间那部分讲了什么").answered  # two parts have no middle one
+    assert not gallery.ask("第1000部分").answered  # not an ordinal figure question either
 
 
 def test_headings_answer_only_questions_about_headings(gallery: Engine, engine: Engine) -> None:
