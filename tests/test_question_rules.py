@@ -675,3 +675,9 @@ def test_cantonese_particles_and_days(engine: Engine) -> None:
     assert "㗎" not in answer.explain["terms"]
     assert answer.answered and "水塘大道" in answer.hits[0].passage.text
     assert engine.ask("讀書班最少要辦幾多日？").figures[0].value.endswith("7天")  # 不少于7天
+
+
+def test_cantonese_come_and_this_are_rewritten(engine: Engine) -> None:
+    # 嚟 (come) was a word no passage has, weighed as a rare name: 「重慶嚟嘅劉女士…」 was refused.
+    assert engine.normalize_question("佢係邊度嚟嘅") == engine.normalize_question("佢係邊度来嘅")
+    assert "这里" in engine.normalize_question("呢度有冇零工市場")
