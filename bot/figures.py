@@ -331,7 +331,8 @@ class FigureQuery:
 # Not 哪几个 (which ones), 第几 (an ordinal), 排老几, or 这几件事 (these few).
 _ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那])几|若干)(?P<unit>{_UNIT_RE})?")
 _KIND_CUES = [
-    ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜")),
+    # 「…的钱一共有多少」: money asked with 钱 before 多少 (the words before 的钱 only say which).
+    ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少")),
     ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|(?<!效)率(?:是|为|有|达|多|怎|如何|\?|$)")),
     ("time", re.compile(r"几点|几时开|什么时间开|营业时间|开门时间|几点开|几点关")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次|排老几|老几")),
@@ -396,7 +397,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
     return FigureQuery(unit, kind, wants, verb, tuple(nouns))
 
 
-_WEAK_VERBS = {"一共", "总共", "共有", "现在", "目前", "已经", "到底", "究竟", "大概", "大约", "差不多", "能有", "还有"}
+_WEAK_VERBS = {"一共", "总共", "共有", "一共有", "总共有", "现在", "目前", "已经", "到底", "究竟", "大概", "大约", "差不多", "能有", "还有"}
 
 
 def unit_matches(asked: str, unit: str) -> bool:

@@ -681,3 +681,15 @@ def test_cantonese_come_and_this_are_rewritten(engine: Engine) -> None:
     # 嚟 (come) was a word no passage has, weighed as a rare name: 「重慶嚟嘅劉女士…」 was refused.
     assert engine.normalize_question("佢係邊度嚟嘅") == engine.normalize_question("佢係邊度来嘅")
     assert "这里" in engine.normalize_question("呢度有冇零工市場")
+
+
+def test_money_asked_with_qian_before_how_much(engine: Engine) -> None:
+    from bot.figures import figure_query
+
+    # 「…日子上的钱一共有多少」: what comes before 的钱 says which money, it is not what is counted.
+    fq = figure_query(normalize("改善群众生活上的钱一共有多少"))
+    assert (fq.kind, fq.unit) == ("money", "元")
+    assert figure_query(normalize("钱多少都行吗")).kind == "money"
+    assert figure_query(normalize("有多少钱")).kind == "money"
+    answer = engine.ask("政府花在改善老百姓日子上的钱一共有多少？")
+    assert answer.answered and answer.figures[0].value == "347.3亿元"
