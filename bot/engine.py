@@ -116,6 +116,9 @@ _CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
 _ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
 _QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
+# Time said without a date: 「即将建成通车」 answers 「什么时候通车」, not 「哪一天」 or 「具体…」.
+_LOOSE_WHEN_RE = re.compile(r"^(?!.*具体).*(?:什么时候|啥时候|何时|几时)")
+_RELATIVE_WHEN = r"(?:即将|已经|已于|已|正在|将于|将在|年底前|年内|近日|日前|目前|今年|明年|去年)"
 _EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(?:镇|街道|村|县|省|城市)")
@@ -803,9 +806,13 @@ class Engine:
                 for d in maybe
                 if sum(w for t, w in known if not ranking.matches.degrees(t).get(d)) < REST_SHARE * rest_total
             }
+        # 「什么时候通车」: 「即将建成通车」 says when, without a date (「具体哪一天通车」 asks the date).
+        event = self._asked_event(qnorm) if fq.kind in ("date", "year") and _LOOSE_WHEN_RE.search(qnorm) else ""
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
-            if (not strict or self._has_figure(s.doc, fq)) and (not counting or self._has_count(s.doc)):
+            if (not strict or self._has_figure(s.doc, fq) or (event and self._says_when(s.doc, event))) and (
+                not counting or self._has_count(s.doc)
+            ):
                 eligible.append(s)
                 if len(eligible) >= needed:
                     break  # the eligible come first: the rest cannot reach the first `needed`
@@ -832,6 +839,10 @@ class Engine:
                 continue
             return self.tokenizer.canonical(tok) if self.tokenizer.is_content(tok) else ""
         return ""
+
+    def _says_when(self, doc: int, event: str) -> bool:
+        """Whether the passage dates ``event`` relatively (即将建成通车, 已于…开工, 正在建设)."""
+        return bool(re.search(_RELATIVE_WHEN + r"[^,。;!?]{0,6}?" + re.escape(event), self._norm_text(doc)))
 
     def _general_thesaurus(self) -> Thesaurus:
         """The general thesaurus, loaded at the first word that needs it."""

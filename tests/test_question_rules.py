@@ -693,3 +693,16 @@ def test_money_asked_with_qian_before_how_much(engine: Engine) -> None:
     assert figure_query(normalize("有多少钱")).kind == "money"
     answer = engine.ask("政府花在改善老百姓日子上的钱一共有多少？")
     assert answer.answered and answer.figures[0].value == "347.3亿元"
+
+
+def test_when_is_answered_by_a_relative_time_but_a_date_is_not(tmp_path) -> None:
+    (tmp_path / "roads.md").write_text(
+        "## 交通\n\n跨海大桥即将建成通车,新港码头去年开工。\n\n全市公交线路达到120条。\n", encoding="utf-8"
+    )
+    engine = Engine.build(tmp_path)
+    for question in ("跨海大桥什么时候通车？", "跨海大桥几时通车", "大橋同碼頭幾時通車呀？"):
+        answer = engine.ask(question)
+        assert answer.answered and "即将建成通车" in answer.hits[0].passage.text, question
+    # A date asked for is not given by 即将.
+    for question in ("跨海大桥哪一天通车？", "跨海大桥具体什么时候通车"):
+        assert not engine.ask(question).answered, question
