@@ -393,10 +393,20 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
                 j -= 1
             if j >= 0 and len(toks[j]) >= 2 and toks[j] not in _WEAK_VERBS and _ALL_HAN_RE.fullmatch(toks[j]):
                 verb = toks[j]
+            else:
+                # 「有多少项已经完成」: an adverb after the count marks the verb that follows it.
+                k = i + 1
+                if k < len(toks) and _unit_name(toks[k], ""):
+                    k += 1
+                if k + 1 < len(toks) and toks[k] in _PREDICATE_ADVERBS:
+                    nxt = toks[k + 1]
+                    if len(nxt) >= 2 and nxt not in _WEAK_VERBS and _ALL_HAN_RE.fullmatch(nxt):
+                        verb = nxt
             break
     return FigureQuery(unit, kind, wants, verb, tuple(nouns))
 
 
+_PREDICATE_ADVERBS = {"已经", "已", "都", "都已", "均", "被", "已被", "都已经"}
 _WEAK_VERBS = {"一共", "总共", "共有", "一共有", "总共有", "现在", "目前", "已经", "到底", "究竟", "大概", "大约", "差不多", "能有", "还有"}
 
 

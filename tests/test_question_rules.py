@@ -706,3 +706,16 @@ def test_when_is_answered_by_a_relative_time_but_a_date_is_not(tmp_path) -> None
     # A date asked for is not given by 即将.
     for question in ("跨海大桥哪一天通车？", "跨海大桥具体什么时候通车"):
         assert not engine.ask(question).answered, question
+
+
+def test_the_verb_after_the_count_picks_the_figure(engine: Engine) -> None:
+    from bot.figures import figure_query
+
+    # 「179项任务完成或阶段性完成161项」: 「有多少项已经完成」 asks what follows 完成.
+    question = "市第十四次党代会部署的任务里有多少项已经完成或阶段性完成？"
+    _, tokens = engine.tokenizer.analyze_tokens(engine.normalize_question(question), normalized=True)
+    assert figure_query(engine.normalize_question(question), tokens).verb == "完成"
+    assert engine.ask(question).figures[0].value == "161项"
+    # Without an adverb the word after the count is not taken for a verb (多少项整改措施).
+    _, tokens = engine.tokenizer.analyze_tokens("制定了多少项整改措施", normalized=True)
+    assert figure_query("制定了多少项整改措施", tokens).verb == "制定"
