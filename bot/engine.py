@@ -116,6 +116,8 @@ _CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
 _ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
 _QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
+# A level of government or rank, as an answer to 哪级 (a rewrite of 哪一级, 什么级别 …).
+_LEVEL_RE = re.compile(r"[省市县区镇乡村处厅局部科]级")
 # Time said without a date: 「即将建成通车」 answers 「什么时候通车」, not 「哪一天」 or 「具体…」.
 _LOOSE_WHEN_RE = re.compile(r"^(?!.*具体).*(?:什么时候|啥时候|何时|几时)")
 _RELATIVE_WHEN = r"(?:即将|已经|已于|已|正在|将于|将在|年底前|年内|近日|日前|目前|今年|明年|去年)"
@@ -764,6 +766,12 @@ class Engine:
             if not placed:
                 return False, ranked[:needed], "asks where, and no relevant passage names another place"
             return True, [placed[0], *[s for s in ranked if s is not placed[0]]][:needed], "names a place"
+        if qnorm and "哪级" in qnorm:
+            # 「主要针对哪级的干部」: the first relevant passage that names a level (县处级) answers.
+            ranked = ranking.take(max(needed, 8))
+            leveled = [s for s in ranked if s.coverage >= threshold and _LEVEL_RE.search(self._norm_text(s.doc))]
+            if leveled:
+                return True, [leveled[0], *[s for s in ranked if s is not leveled[0]]][:needed], "names a level"
         # A quantity question must find what it counts, in a passage that has such a number:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
         strict = fq.kind in ("money", "percent", "date", "year", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)

@@ -719,3 +719,16 @@ def test_the_verb_after_the_count_picks_the_figure(engine: Engine) -> None:
     # Without an adverb the word after the count is not taken for a verb (多少项整改措施).
     _, tokens = engine.tokenizer.analyze_tokens("制定了多少项整改措施", normalized=True)
     assert figure_query("制定了多少项整改措施", tokens).verb == "制定"
+
+
+def test_which_level_wants_a_passage_that_names_a_level(tmp_path) -> None:
+    (tmp_path / "training.md").write_text(
+        "## 培训\n\n这次培训一级带着一级抓,培训主要负责同志200人。\n\n"
+        "这次培训以县处级以上干部为重点,共办班12期。\n",
+        encoding="utf-8",
+    )
+    engine = Engine.build(tmp_path)
+    assert engine.normalize_question("主要針對哪一級別的幹部") == engine.normalize_question("主要针对哪级的干部")
+    for question in ("这次培训主要针对哪一级别的干部？", "培训是冲着哪一级的干部的", "培训面向什么级别的干部"):
+        answer = engine.ask(question)
+        assert answer.answered and "县处级" in answer.hits[0].passage.text, question
