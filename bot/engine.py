@@ -103,6 +103,9 @@ def _a_not_a(m: re.Match[str]) -> str:
 
 
 # (_TRAILER_RE drops the other particles at the end; 呢 stays, it marks a follow-up.)
+# 「老人们」: a two-character word before the plural 们 (see Engine._plural).
+_PLURAL_RE = re.compile(r"([\u4e00-\u9fff]{2})们")
+_PLURAL_MIN_FREQ = 100
 _PARTICLE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(吗)(?=[\s?!,。.]|$)")
 # Details people ask of a place or service that a report may not give (as the tokenizer's
 # canonical forms: see Engine._details).
@@ -548,7 +551,19 @@ class Engine:
         norm = _A_NOT_A_RE.sub(_a_not_a, digits_for_numerals(norm))
         # jieba's dictionary has question endings as words (好了吗, 妳好吗): the
         # particle is cut off so that the word before it is matched.
-        return _PARTICLE_RE.sub(r" \1", norm)
+        norm = _PARTICLE_RE.sub(r" \1", norm)
+        if "们" in norm:
+            norm = _PLURAL_RE.sub(self._plural, norm)
+        return norm
+
+    def _plural(self, m: re.Match[str]) -> str:
+        """「老人们」: jieba takes 人们 (people) and leaves 老; the plural 们 is cut off a word
+        that would lose its last character to it (老人 们). 我们, 干部们 are left to jieba."""
+        word = m.group(1)
+        general = self.tokenizer.general_freq
+        if general(word) >= _PLURAL_MIN_FREQ and general(word[-1] + "们") > 0 and general(word + "们") <= 0:
+            return f"{word} 们"
+        return m.group()
 
     def ask(self, question: str, previous: str | None = None, *, explain: bool = False) -> Answer:
         """Answer one question; ``previous`` is the last question of the same conversation."""

@@ -732,3 +732,11 @@ def test_which_level_wants_a_passage_that_names_a_level(tmp_path) -> None:
     for question in ("这次培训主要针对哪一级别的干部？", "培训是冲着哪一级的干部的", "培训面向什么级别的干部"):
         answer = engine.ask(question)
         assert answer.answered and "县处级" in answer.hits[0].passage.text, question
+
+
+def test_the_plural_men_does_not_take_the_last_character_of_a_word(engine: Engine) -> None:
+    # jieba cut 老人们 as 老 / 人们 (people): 老人 (长者) never reached the synonym table.
+    assert engine.normalize_question("老人们去饭堂吃饭") == "老人 们去饭堂吃饭"
+    assert "长者" in engine.tokenizer.analyze(engine.normalize_question("老人们去饭堂吃饭"), normalized=True).terms
+    for kept in ("我们去饭堂", "干部们学得怎么样", "咱们江门"):
+        assert engine.normalize_question(kept) == kept
