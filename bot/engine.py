@@ -170,6 +170,12 @@ _NTH_SECTION_RE = re.compile(
     r"|(?P<first>开头|开篇|最前面)\s*(?:那|的)?\s*一?\s*个?|(?P<mid>中间)\s*(?:那|的)?\s*一?\s*个?"
     r"|(?<![A-Za-z])(?P<letter>[A-Ha-h])\s*)(?:部分|章节|章|板块)"
 )
+# 「报道结尾说了什么」, 「文章最后一段」: the document's closing paragraph.
+_DOC_END_RE = re.compile(
+    r"(?:文章|报道|全文|稿子|新闻|这篇|文中)[^,?!。]{0,3}?(?:结尾|末尾|最后一段|结束语|结语|收尾)"
+    r"|(?:结尾|末尾|最后一段)(?:处|那段|部分)?(?:说|讲|写|提|对)"
+)
+_CLOSING_DOCS = 50
 # 「文章分几个部分」, 「有哪几部分」, 「提纲」: every section's heading is the answer.
 _OUTLINE_RE = re.compile(r"几(?:个|大)?部分|哪些部分|提纲|大纲|目录|小标题(?:都|分别)?(?:是|有)(?:什么|啥|哪些)")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -306,6 +312,7 @@ class Engine:
         self._captions: list[list[int]] | None = None  # caption passages per document, in order
         self._headings: list[list[int]] | None = None  # heading passages per document, in order
         self._has_headings = any(d.sections for d in knowledge.documents)
+        self._closing: frozenset[int] | None = None  # see _closing_paragraphs
         self._rewrite_table = dict(lexicon.rewrites)
         # One pass over a question, longest form first (幾多錢 before 幾多).
         self._rewrite_re = re.compile("|".join(re.escape(k) for k, _ in lexicon.rewrites)) if lexicon.rewrites else None
@@ -682,6 +689,8 @@ class Engine:
         if parts:
             pictured |= parts  # named by position, like a caption
             wanted_kinds = {"heading"}  # 「报道中间那部分」 asks about a part, not the byline
+        elif qnorm and _DOC_END_RE.search(qnorm):
+            pictured |= self._closing_paragraphs()  # 「报道结尾说了什么」
         # Words no passage uses are searched as their thesaurus synonyms that passages do use.
         words = self._unjoin(analysis.words, qnorm) + [a for t in dict.fromkeys(analysis.terms) for a in self._expansions(t)]
         cands = self.index.search(words, analysis.bigrams, CANDIDATES, include=sorted(pictured))
@@ -749,7 +758,7 @@ class Engine:
                 what = "where" if where else "when"
                 return False, ranking.take(needed), f"asks {what} about {'、'.join(missing)}, which no passage mentions"
         if best.doc in pictured:  # 「第二张图片说的啥」: the question names its passage
-            return True, ranking.take(needed), "the question names this caption by position"
+            return True, ranking.take(needed), "the question names this passage by its place (a caption, a part, the ending)"
         if best.coverage < threshold and not (
             ranking.counted is not None
             and best.coverage >= COUNTED_COVERAGE * threshold
@@ -934,6 +943,19 @@ class Engine:
             if n == -1 or 1 <= n <= len(captions):
                 out.add(captions[n - 1] if n > 0 else captions[-1])
         return frozenset(out)
+
+    def _closing_paragraphs(self) -> frozenset[int]:
+        """The last paragraph of each document (「文章结尾」), for knowledge of at most
+        ``_CLOSING_DOCS`` documents: in an archive, 「结尾」 without the article named names none."""
+        if self._closing is None:
+            last: dict[str, int] = {}
+            if len(self.knowledge.documents) <= _CLOSING_DOCS:
+                passages = self.knowledge.passages
+                for i in range(len(passages)):
+                    if self._kind_of(i) == "paragraph":
+                        last[passages[i].doc] = i
+            self._closing = frozenset(last.values())
+        return self._closing
 
     def _nth_sections(self, qnorm: str) -> frozenset[int]:
         """The heading passages a question names by position (「第一部分」, 「最后一部分」,

@@ -740,3 +740,11 @@ def test_the_plural_men_does_not_take_the_last_character_of_a_word(engine: Engin
     assert "长者" in engine.tokenizer.analyze(engine.normalize_question("老人们去饭堂吃饭"), normalized=True).terms
     for kept in ("我们去饭堂", "干部们学得怎么样", "咱们江门"):
         assert engine.normalize_question(kept) == kept
+
+
+def test_the_ending_of_the_article_is_its_last_paragraph(gallery: Engine, engine: Engine) -> None:
+    for question in ("文章结尾说了什么？", "报道最后一段讲的啥", "结尾处对今后有什么打算"):
+        answer = gallery.ask(question)
+        assert answer.answered and "社区食堂26家" in answer.hits[0].passage.text, question
+    answer = engine.ask("报道结尾对今后有什么打算和展望？")
+    assert answer.hits[0].passage.text.startswith("学思践悟担使命")
