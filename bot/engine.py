@@ -70,6 +70,10 @@ WHERE_TIER = 0.8
 EXPANSION_DEGREE = 0.8
 # 「第二张图片」 names the passage outright: the question's other words only describe it.
 PICTURED_BONUS = 1.0
+# When the best-scored passage covers too little, one of the next (PROMOTE_AMONG - 1) that covers
+# enough and scores at least PROMOTE_TIER of it answers instead.
+PROMOTE_AMONG = 3
+PROMOTE_TIER = 0.6
 PURPOSE_BONUS = 0.3
 # ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
 # question's other words are often the asker's own (参与, 数量) rather than the article's.
@@ -759,12 +763,20 @@ class Engine:
                 return False, ranking.take(needed), f"asks {what} about {'、'.join(missing)}, which no passage mentions"
         if best.doc in pictured:  # 「第二张图片说的啥」: the question names its passage
             return True, ranking.take(needed), "the question names this passage by its place (a caption, a part, the ending)"
+        promoted = None
         if best.coverage < threshold and not (
             ranking.counted is not None
             and best.coverage >= COUNTED_COVERAGE * threshold
             and self._counts(best.doc, ranking.counted)
         ):
-            return False, ranking.take(needed), f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
+            # 「基层…各个部门之间信息通不通」: the best-scored passage shares one rare word (信息),
+            # the next one covers the question.
+            ranked = ranking.take(max(needed, PROMOTE_AMONG))
+            promoted = next(
+                (s for s in ranked[1:PROMOTE_AMONG] if s.coverage >= threshold and s.fused >= PROMOTE_TIER * best.fused), None
+            )
+            if promoted is None:
+                return False, ranked[:needed], f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
         names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
@@ -803,6 +815,11 @@ class Engine:
         counting = fq.wants_number and not fq.kind and fq.unit in _LOOSE_UNITS
         role = self._asked_role(qnorm)
         if not (noun or strict or names or counting or role):
+            if promoted is not None:
+                ranked = ranking.take(max(needed, PROMOTE_AMONG))
+                return True, [promoted, *[s for s in ranked if s is not promoted]][:needed], (
+                    f"coverage {promoted.coverage:.2f} ≥ {threshold} (the best-scored passage covers {best.coverage:.2f})"
+                )
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
         # A measure word of its own kind (棵, 公顷, 餐次) already says what is counted, and the
         # answer needs a figure in it (strict): "种了多少棵树" is answered by 300棵紫花风铃木.

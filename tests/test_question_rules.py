@@ -748,3 +748,13 @@ def test_the_ending_of_the_article_is_its_last_paragraph(gallery: Engine, engine
         assert answer.answered and "社区食堂26家" in answer.hits[0].passage.text, question
     answer = engine.ask("报道结尾对今后有什么打算和展望？")
     assert answer.hits[0].passage.text.startswith("学思践悟担使命")
+
+
+def test_a_passage_that_covers_the_question_answers_when_the_best_scored_does_not(engine: Engine) -> None:
+    # The best-scored passage (招工信息…) shares one rare word, 信息; the next covers the question.
+    answer = engine.ask("基层管事的各个部门之间信息通不通？", explain=True)
+    assert answer.answered and "多网合一" in answer.hits[0].passage.text
+    assert "the best-scored passage covers" in answer.reason
+    # Off-topic questions are still refused: no passage near the top covers them.
+    for question in ("推荐一部好看的电影", "红烧肉怎么做才好吃？", "江门新增了多少家三甲医院？"):
+        assert not engine.ask(question).answered, question
