@@ -322,6 +322,7 @@ class Engine:
         self._rewrite_re = re.compile("|".join(re.escape(k) for k, _ in lexicon.rewrites)) if lexicon.rewrites else None
         self._thesaurus: Thesaurus | None = None  # loaded at the first word that needs it
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
+        self._domain_words = frozenset(self.tokenizer.canonical(e.word) for e in lexicon.entries)
         self.names = GeneralNames()
         self._resident = _ResidentBudget.of(self)
         # Each passage's kind, asked for every candidate: from the saved column, without making
@@ -829,11 +830,18 @@ class Engine:
         for word in role:
             having = {d for d, v in ranking.matches.degrees(word).items() if v >= 1.0}
             role_docs = having if role_docs is None else role_docs & having
+        # 「双碳实验室总投资多少」: a figure of that kind (过千亿元 of 工业投资) answers only in a
+        # passage about the thing the domain dictionary names.
+        things = (
+            [t for t in terms if t in self._domain_words and t not in names and 0 < self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+            if strict or counting or fq.wants_number
+            else []
+        )
         # Eligibility first needs the counted noun and the names: only candidates that have
         # them are walked in score order (the others are not eligible, whatever their score).
         maybe = {
             d
-            for d in ranking.having_all([*counted, *names])
+            for d in ranking.having_all([*counted, *names, *things])
             if ranking.coverage(d) >= threshold
             or (
                 ranking.counted is not None

@@ -32,7 +32,10 @@ _DATE_RE = (
 _NUM_RE = rf"""
     (?P<date>{_DATE_RE})
   | (?P<prefix>第|超过|超|约|近|逾|不少于|不到|达)?
-    (?P<num>\d+(?:\.\d+)?|(?<=第)[二三四五六七八九十][一二三四五六七八九十]{{0,2}}(?=[\u4e00-\u9fff]))
+    (?P<num>\d+(?:\.\d+)?|(?<=第)[二三四五六七八九十][一二三四五六七八九十]{{0,2}}(?=[\u4e00-\u9fff])
+      # 「过千亿元」, 「超百亿元」, 「上万元」: a magnitude without digits, of money only
+      # (「万亩千亿」 is a slogan).
+      |(?<![\d一二三四五六七八九十两百千万])(?:过|上)?[十百千](?=[万亿]元))
     (?P<mult>万|亿|千|百)?
     (?P<approx>多|余)?
     (?P<unit>{_UNIT_RE})?
@@ -42,7 +45,7 @@ _FIGURE_RE = re.compile(_NUM_RE, re.X)
 # Every character a figure can start with (a date's digit or 每, a prefix's first character, a
 # digit, or 二…十 after 第). ``re`` tries the whole alternation of units at every position of
 # a text; finding these first and matching only there is ~4x faster and finds the same matches.
-_FIGURE_START_RE = re.compile(r"[\d每第超约近逾不达二三四五六七八九十]")
+_FIGURE_START_RE = re.compile(r"[\d每第超约近逾不达过上二三四五六七八九十百千]")
 
 
 def _figures_in(text: str) -> list[re.Match[str]]:

@@ -24,7 +24,11 @@ from bot.figures import extract_figures
         ("惠及3亿人,接待1万人次", [("3亿人", "人", "count"), ("1万人次", "人次", "count")]),
         ("两荤两素一汤一饭只要5元钱", [("5元钱", "元", "money")]),
         # ordinals
-        ("成为全省第6个工业投资过千亿元的地市", [("第6个", "个", "ordinal")]),
+        ("成为全省第6个工业投资过千亿元的地市", [("第6个", "个", "ordinal"), ("过千亿元", "亿元", "money")]),
+        # a magnitude without digits counts only as money: 「万亩千亿」 is a slogan, 通过3次 is 3次
+        ("投资超百亿元、上千万元", [("超百亿元", "亿元", "money"), ("上千万元", "万元", "money")]),
+        ("打造“万亩千亿”产业平台,打造万亩千亿产业园", []),
+        ("通过3次会议", [("3次", "次", "count")]),
         ("考核排名全省第1,成为省现代化海洋牧场先行市", [("第1", "", "ordinal")]),
         ("在每月第1个工作日", [("每月第1个工作日", "", "date")]),  # a recurring day: when, and which (第几)
         # dates and years

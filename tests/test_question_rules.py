@@ -758,3 +758,11 @@ def test_a_passage_that_covers_the_question_answers_when_the_best_scored_does_no
     # Off-topic questions are still refused: no passage near the top covers them.
     for question in ("推荐一部好看的电影", "红烧肉怎么做才好吃？", "江门新增了多少家三甲医院？"):
         assert not engine.ask(question).answered, question
+
+
+def test_a_figure_answers_only_in_a_passage_about_the_thing_asked(engine: Engine) -> None:
+    # 过千亿元 is 工业投资's: it answers 「工业投资有多少钱」, not the investment in 双碳实验室.
+    answer = engine.ask("江门工业投资有多少钱了")
+    assert answer.answered and answer.figures[0].value == "过千亿元"
+    for question in ("江门双碳实验室总投资多少亿元", "中微子科普基地总投资是多少？"):
+        assert not engine.ask(question).answered, question
