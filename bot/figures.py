@@ -593,7 +593,7 @@ def rank_prepared(
                 if any([text.startswith(n, found.end) for n in nouns]):
                     score *= 2.0  # "几个镇" → "6个镇"
                 elif any([n in found.before[-6:] for n in nouns]):
-                    score *= 1.3  # "几项民生实事" → "民生实事54项": weaker, the noun may be a topic
+                    score *= 1.15  # "几项民生实事" → "民生实事54项": weaker, the noun may be a topic
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家 -- among
             # the figures of the asked unit ("一共多少餐次" is not answered by 总数达114家).
             if total and right_unit:

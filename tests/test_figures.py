@@ -86,6 +86,9 @@ def test_a_paragraph_opening_with_a_date_keeps_it(engine):
         ("县级领导班子的调研成果转化了多少项？", "调研成果转化分别为33项、229项、498项", "229项"),
         ("市领导的调研成果转化了多少项", "调研成果转化分别为33项、229项、498项", "33项"),
         ("鹤山有几个镇入选了百千万工程典型？", "鹤山及6个镇60个村(社区)", "6个"),
+        # The subject named (市直单位领导) outweighs the counted noun the first figure follows.
+        ("市直单位领导一共领办了多少项民生实事？", "89个市直单位领导领办539项", "539项"),
+        ("市领导班子成员领办了几项民生实事", "市领导班子成员领办民生实事54项", "54项"),
     ],
 )
 def test_the_first_figure_answers_the_question(engine, question, passage, first_figure):
