@@ -766,3 +766,11 @@ def test_a_figure_answers_only_in_a_passage_about_the_thing_asked(engine: Engine
     assert answer.answered and answer.figures[0].value == "过千亿元"
     for question in ("江门双碳实验室总投资多少亿元", "中微子科普基地总投资是多少？"):
         assert not engine.ask(question).answered, question
+
+
+def test_abroad_is_where_a_question_is_about(engine: Engine) -> None:
+    # 国外/外国 are 海外, a place: the answer must be about 海外, like any named place.
+    answer = engine.ask("外国的华人回江门办手续方便不方便？")
+    assert answer.answered and "海外侨胞" in answer.hits[0].passage.text
+    for question in ("外国有多少家长者饭堂", "国外的长者饭堂多少钱一顿"):
+        assert not engine.ask(question).answered, question
