@@ -732,6 +732,9 @@ class Engine:
         if details and not ranking.having_all(details):
             return False, ranking.take(needed), f"asks for {'、'.join(details)}, which no passage gives"
         threshold = self.settings.min_coverage
+        if best.matched and all(len(t) == 1 for t in best.matched) and best.doc not in pictured:
+            # 「“谢谢”用日语怎么说」: one shared character-word (用, 办, 做) says nothing about a topic.
+            return False, ranking.take(needed), f"only the one-character word {'、'.join(best.matched)} is in a passage"
         # 「明天深圳会下雨吗」: the passage shares only the name (深圳国际仲裁院); what is asked
         # about 深圳 is in no passage.
         if best.matched and all(self._is_name(t) for t in best.matched):

@@ -775,3 +775,10 @@ def test_abroad_is_where_a_question_is_about(engine: Engine) -> None:
     assert answer.answered and "海外侨胞" in answer.hits[0].passage.text
     for question in ("外国有多少家长者饭堂", "国外的长者饭堂多少钱一顿"):
         assert not engine.ask(question).answered, question
+
+
+def test_a_one_character_word_alone_answers_nothing(engine: Engine) -> None:
+    # 用 is a word of several passages; 日语 of none: the question is not about the article.
+    answer = engine.ask("“谢谢”用日语怎么说？")
+    assert not answer.answered and "one-character" in answer.reason
+    assert engine.ask("第二张图片拍的是什么").answered  # a caption named by position needs no word
