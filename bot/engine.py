@@ -107,6 +107,8 @@ def _a_not_a(m: re.Match[str]) -> str:
 
 
 # (_TRAILER_RE drops the other particles at the end; 呢 stays, it marks a follow-up.)
+# 「要不要分成几个阶段」, 「是不是有几个」: a yes-no question before the count word.
+_YES_NO_RE = re.compile(r"(?:要不要|是不是|会不会|该不该|需不需要|用不用)[^,?!。]{0,8}?(?:几|多少)")
 # 「老人们」: a two-character word before the plural 们 (see Engine._plural).
 _PLURAL_RE = re.compile(r"([\u4e00-\u9fff]{2})们")
 _PLURAL_MIN_FREQ = 100
@@ -610,6 +612,9 @@ class Engine:
         faq_hit = self.faq.match(qnorm)
         noun = self._asked_noun(searched)
         fq = figure_query(searched, tokens, noun)
+        if fq.wants_number and _YES_NO_RE.search(normalize(head)):
+            # 「要不要分成几个阶段」 asks yes or no (A-not-A, read as A by now), not a count.
+            fq = replace(fq, wants_number=False, unit="")
         if faq_hit is not None:
             idx = self.passage_index(faq_hit)
             if idx is not None:

@@ -782,3 +782,13 @@ def test_a_one_character_word_alone_answers_nothing(engine: Engine) -> None:
     answer = engine.ask("“谢谢”用日语怎么说？")
     assert not answer.answered and "one-character" in answer.reason
     assert engine.ask("第二张图片拍的是什么").answered  # a caption named by position needs no word
+
+
+def test_a_yes_no_question_before_a_count_word_asks_no_count(tmp_path) -> None:
+    (tmp_path / "plan.md").write_text(
+        "## 安排\n\n这次培训不划阶段、不分环节,一体推进。\n\n全市共办培训班12期,培训干部3000名。\n", encoding="utf-8"
+    )
+    engine = Engine.build(tmp_path)
+    answer = engine.ask("这次培训要不要分成几个阶段？")
+    assert answer.answered and "不划阶段" in answer.hits[0].passage.text
+    assert engine.ask("培训班一共办了几期？").figures[0].value == "12期"  # a count question stays one
