@@ -182,6 +182,8 @@ _DOC_END_RE = re.compile(
     r"|(?:结尾|末尾|最后一段)(?:处|那段|部分)?(?:说|讲|写|提|对)"
 )
 _CLOSING_DOCS = 50
+# A position in a follow-up (「那第三部分呢」, 「最后一张呢」).
+_ORDINAL_POS_RE = re.compile(r"第\s*[一二三四五六七八九十两百千\d]{1,5}|(?:最后|末尾|末)\s*一?")
 # 「文章分几个部分」, 「有哪几部分」, 「提纲」: every section's heading is the answer.
 _OUTLINE_RE = re.compile(r"几(?:个|大)?部分|哪些部分|提纲|大纲|目录|小标题(?:都|分别)?(?:是|有)(?:什么|啥|哪些)")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -511,11 +513,22 @@ class Engine:
         if not _marked_followup(q) or (not m and len(q) > 12):
             return question
         core = (m.group("core") if m else _FOLLOWUP_START_RE.sub("", q)).strip(" ?")
+        prev = self.normalize_question(previous)
+        position = _ORDINAL_POS_RE.search(core)
+        if position:
+            # 「第一部分的副标题是什么」 → 「那第三部分呢」, 「第一张图片…」 → 「那第二张呢」: the
+            # new position takes the old one's place.
+            for named in (_NTH_SECTION_RE, _NTH_PICTURE_RE):
+                old = named.search(prev)
+                if old:
+                    part = _ORDINAL_POS_RE.sub(position.group(), old.group(), count=1)
+                    return prev[: old.start()] + part + prev[old.end() :]
+            if _NTH_SECTION_RE.search(core) or _NTH_PICTURE_RE.search(core):
+                return question  # 「第二部分呢」 after another question names its own passage
         # Surface words (before synonyms): 县级 replaces 市级 as written in the question.
         new_terms = list(self.tokenizer.analyze(core, normalized=True).surface)
         if not new_terms:
             return question
-        prev = self.normalize_question(previous)
         prev_terms = list(dict.fromkeys(self.tokenizer.analyze(prev, normalized=True).surface))
         # Does the follow-up stand alone? Then it is a new question, not a follow-up.
         if len(core) > 6 and self._retrieve(self.tokenizer.analyze(q, normalized=True), needed=1)[0]:

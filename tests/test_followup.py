@@ -68,3 +68,14 @@ def test_the_previous_question_changes_only_a_marked_follow_up(engine: Engine) -
     assert checked >= 100
     assert engine.is_followup("那县级的呢？") and engine.is_followup("还有呢")
     assert not engine.is_followup("讲师团有多少名成员？")
+
+
+def test_a_position_follow_up_replaces_the_previous_position(engine):
+    # 「那第三部分呢」 was 「第一部分的副标题是什么 第三」, and the first part was answered again.
+    assert engine.resolve_followup("那第三部分呢", "第一部分的副标题是什么") == "第三部分的副标题是什么"
+    assert engine.resolve_followup("那第二张呢", "第一张图片拍的是什么") == "第二张图片拍的是什么"
+    assert engine.resolve_followup("最后一张呢", "第一张照片是谁拍的") == "最后一张照片是谁拍的"
+    answer = engine.ask("那第三部分呢", previous="第一部分的副标题是什么")
+    assert answer.hits[0].passage.text.startswith("C 知行合一务求实效")
+    # After a question without a position, a position names its own passage.
+    assert engine.ask("第二部分呢", previous="讲师团有多少名成员").hits[0].passage.text.startswith("B ")
