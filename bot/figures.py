@@ -589,11 +589,10 @@ def rank_prepared(
                 score *= 0.5  # "7个县…分别为33项、229项": 7个 names a subject; the answers follow 分别
             if verb and not found.respectively and verb in found.before:
                 score *= 2.0  # "完成了多少项" → "完成161项", "领办了几项实事" → "领办民生实事54项"
-            if nouns:
-                if any([text.startswith(n, found.end) for n in nouns]):
-                    score *= 2.0  # "几个镇" → "6个镇"
-                elif any([n in found.before[-6:] for n in nouns]):
-                    score *= 1.15  # "几项民生实事" → "民生实事54项": weaker, the noun may be a topic
+            # "几个镇" → "6个镇". (The counted noun right before a figure, 民生实事54项, is no
+            # clue: it is as often the topic of the clause's next figures, 7个县…领办237项.)
+            if nouns and any([text.startswith(n, found.end) for n in nouns]):
+                score *= 2.0
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家 -- among
             # the figures of the asked unit ("一共多少餐次" is not answered by 总数达114家).
             if total and right_unit:

@@ -89,6 +89,7 @@ def test_a_paragraph_opening_with_a_date_keeps_it(engine):
         # The subject named (市直单位领导) outweighs the counted noun the first figure follows.
         ("市直单位领导一共领办了多少项民生实事？", "89个市直单位领导领办539项", "539项"),
         ("市领导班子成员领办了几项民生实事", "市领导班子成员领办民生实事54项", "54项"),
+        ("七个县（市、区）的领导班子成员一共领办了几项实事？", "7个县(市、区)领导班子成员领办237项", "237项"),
     ],
 )
 def test_the_first_figure_answers_the_question(engine, question, passage, first_figure):
