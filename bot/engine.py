@@ -107,6 +107,8 @@ def _a_not_a(m: re.Match[str]) -> str:
 
 
 # (_TRAILER_RE drops the other particles at the end; 呢 stays, it marks a follow-up.)
+# 「…项目叫什么」, 「…的名字」: the question asks for a name (not 是谁, which asks for a person).
+_NAMING_RE = re.compile(r"叫什么|叫啥|什么名字|啥名字|名称是|叫做什么")
 # 「要不要分成几个阶段」, 「是不是有几个」: a yes-no question before the count word.
 _YES_NO_RE = re.compile(r"(?:要不要|是不是|会不会|该不该|需不需要|用不用)[^,?!。]{0,8}?(?:几|多少)")
 # 「老人们」: a two-character word before the plural 们 (see Engine._plural).
@@ -836,6 +838,10 @@ class Engine:
         # "麻三村有多少人": a count, which a price (5元钱) does not give.
         counting = fq.wants_number and not fq.kind and fq.unit in _LOOSE_UNITS
         role = self._asked_role(qnorm)
+        if role and _NAMING_RE.search(qnorm) and not self._is_person_word(role[0]) and not ranking.having_all([role[0]]):
+            # 「常态化培育项目叫什么」: the answer gives a name (“阶梯计划”“青苗工程”) whatever the
+            # question calls its kind (项目, a word no candidate has); a post (书记) must be found.
+            role = role[1:]
         if not (noun or strict or names or counting or role):
             if promoted is not None:
                 ranked = ranking.take(max(needed, PROMOTE_AMONG))
@@ -974,6 +980,12 @@ class Engine:
             if tag.startswith("n") and not tag.startswith(("nr", "ns")):
                 out.append(holder)
         return tuple(out)
+
+    def _is_person_word(self, word: str) -> bool:
+        """A post or a kind of person (书记, 主任, 实习生: the thesaurus' class A), or a word the
+        thesaurus does not know (纪委书记): what a who-question's answer must name."""
+        codes = self._general_thesaurus().codes(word)
+        return not codes or any(c.startswith("A") for c in codes)
 
     def _nth_captions(self, qnorm: str) -> frozenset[int]:
         """The captions a question names by position (「第二张图片」, 「最后一张照片」): the

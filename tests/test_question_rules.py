@@ -792,3 +792,13 @@ def test_a_yes_no_question_before_a_count_word_asks_no_count(tmp_path) -> None:
     answer = engine.ask("这次培训要不要分成几个阶段？")
     assert answer.answered and "不划阶段" in answer.hits[0].passage.text
     assert engine.ask("培训班一共办了几期？").figures[0].value == "12期"  # a count question stays one
+
+
+def test_a_name_question_does_not_need_the_word_for_the_kind_of_thing(tmp_path) -> None:
+    (tmp_path / "cadres.md").write_text(
+        "## 培养\n\n全市实施年轻干部常态化培育“阶梯计划”。\n\n市委书记张三主持召开会议。\n", encoding="utf-8"
+    )
+    engine = Engine.build(tmp_path)
+    answer = engine.ask("年轻干部常态化培育的项目叫什么？")  # 项目: no passage says it
+    assert answer.answered and "阶梯计划" in answer.hits[0].passage.text
+    assert not engine.ask("纪委书记叫什么名字？").answered  # a post must still be found
