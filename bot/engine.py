@@ -106,7 +106,6 @@ def _a_not_a(m: re.Match[str]) -> str:
     return "有 " if m.group(1) == "有" else m.group(1)
 
 
-# (_TRAILER_RE drops the other particles at the end; 呢 stays, it marks a follow-up.)
 # 「…项目叫什么」, 「…的名字」: the question asks for a name (not 是谁, which asks for a person).
 _NAMING_RE = re.compile(r"叫什么|叫啥|什么名字|啥名字|名称是|叫做什么")
 # 「要不要分成几个阶段」, 「是不是有几个」: a yes-no question before the count word.
@@ -114,6 +113,7 @@ _YES_NO_RE = re.compile(r"(?:要不要|是不是|会不会|该不该|需不需�
 # 「老人们」: a two-character word before the plural 们 (see Engine._plural).
 _PLURAL_RE = re.compile(r"([\u4e00-\u9fff]{2})们")
 _PLURAL_MIN_FREQ = 100
+# (_TRAILER_RE drops the other particles at the end; 呢 stays, it marks a follow-up.)
 _PARTICLE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(吗)(?=[\s?!,。.]|$)")
 # Details people ask of a place or service that a report may not give (as the tokenizer's
 # canonical forms: see Engine._details).
@@ -705,12 +705,10 @@ class Engine:
             return False, [], f"asks for a picture by position; no document has that many (at most {most})"
         parts = self._nth_sections(qnorm)
         if not parts and qnorm and _NTH_SECTION_RE.search(qnorm):
-            most = max((len(h) for h in self._headings or ()), default=0)
+            most = max((len(h) for h in self._heading_passages()), default=0)
             return False, [], f"asks for a part by position; no document has that many (at most {most})"
         if not parts and qnorm and _OUTLINE_RE.search(qnorm):
-            if self._headings is None:
-                self._headings = _passages_of_kind(self.knowledge.passages, "heading")
-            parts = frozenset(i for headings in self._headings for i in headings)
+            parts = frozenset(i for headings in self._heading_passages() for i in headings)
         if parts:
             pictured |= parts  # named by position, like a caption
             wanted_kinds = {"heading"}  # 「报道中间那部分」 asks about a part, not the byline
@@ -1006,14 +1004,16 @@ class Engine:
         """The last paragraph of each document (「文章结尾」), for knowledge of at most
         ``_CLOSING_DOCS`` documents: in an archive, 「结尾」 without the article named names none."""
         if self._closing is None:
-            last: dict[str, int] = {}
-            if len(self.knowledge.documents) <= _CLOSING_DOCS:
-                passages = self.knowledge.passages
-                for i in range(len(passages)):
-                    if self._kind_of(i) == "paragraph":
-                        last[passages[i].doc] = i
-            self._closing = frozenset(last.values())
+            small = len(self.knowledge.documents) <= _CLOSING_DOCS
+            paragraphs = _passages_of_kind(self.knowledge.passages, "paragraph") if small else []
+            self._closing = frozenset(group[-1] for group in paragraphs)
         return self._closing
+
+    def _heading_passages(self) -> list[list[int]]:
+        """The heading passages of each document that has any, in reading order (made once)."""
+        if self._headings is None:
+            self._headings = _passages_of_kind(self.knowledge.passages, "heading")
+        return self._headings
 
     def _nth_sections(self, qnorm: str) -> frozenset[int]:
         """The heading passages a question names by position (「第一部分」, 「最后一部分」,
@@ -1021,10 +1021,8 @@ class Engine:
         m = _NTH_SECTION_RE.search(qnorm)
         if m is None:
             return frozenset()
-        if self._headings is None:
-            self._headings = _passages_of_kind(self.knowledge.passages, "heading")
         out = set()
-        for headings in self._headings:
+        for headings in self._heading_passages():
             count = len(headings)
             if m.group("last"):
                 n = count
