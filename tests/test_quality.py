@@ -98,6 +98,12 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
         # holdout23 (session 7, blind, the session's last code): hit@1 0.896, refused 0.923, false
         # refusals 0.030 on arrival (at 7d6c7a7).
         ("holdout23.yaml", 0.87, 0.90, 0.05),
+        # holdout24 (session 8, blind): hit@1 0.955, figure@1 0.906, refused 0.923, false refusals
+        # 0.015 on arrival (at dd477dd).
+        ("holdout24.yaml", 0.92, 0.90, 0.03),
+        # holdout25 (session 8, blind): hit@1 0.955, figure@1 0.935, refused 1.000, false refusals
+        # 0.000 on arrival (at dd477dd).
+        ("holdout25.yaml", 0.92, 0.92, 0.03),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
