@@ -675,6 +675,7 @@ class Engine:
             self.settings.max_figures,
             cues=_cues(qnorm),
             question_text=qnorm,
+            pieces=_pieces(analysis),
         )
         ans = Answer(raw, True, hits, tuple(figures), info, "question", effective)
         if explain:
@@ -1877,6 +1878,17 @@ def _worker_start(lexicon: Lexicon) -> None:
 def _worker_analyze(texts: list[str]) -> BatchTokens:
     assert _WORKER_ANALYZER is not None
     return _WORKER_ANALYZER.analyze(texts)
+
+
+def _pieces(analysis: Analysis) -> dict[str, list[str]]:
+    """Each term of 3+ characters → its search-mode sub-words, longest first (各县区 → 各县, 县)."""
+    out: dict[str, list[str]] = {}
+    for t in analysis.terms:
+        if len(t) >= 3:
+            parts = sorted({w for w in analysis.words if w != t and w in t}, key=len, reverse=True)
+            if parts:
+                out[t] = parts
+    return out
 
 
 def _cues(qnorm: str) -> tuple[str, ...]:

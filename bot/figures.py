@@ -9,7 +9,7 @@ about B picks Y.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.models import Figure
@@ -79,6 +79,8 @@ def _blank_figures(text: str, matches: list[re.Match[str]] | None = None) -> str
     return " ".join(parts)
 _CLAUSE_SPLIT_RE = re.compile(r"[,，;；。!！?？:：…]+|——")
 _LIST_SEP_RE = re.compile(r"、|以及|及|和")
+_SENTENCE_END_RE = re.compile(r"[。!！?？]")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
 _MONEY_UNITS = {"亿元", "万元", "千元", "元", "元钱", "块钱", "块"}
 _TOTAL_WORDS = re.compile(r"总数|总量|总计|合计|累计|(?<![公总])共(?![同建享])|达(?![成到])")  # not 公共, 共同, 达成
 _NEW_WORDS = re.compile(r"新增|新建|增加")
@@ -229,9 +231,15 @@ def figure_spans(text: str) -> list[tuple[int, str, str, str]]:
 def _extract(text: str, passage_id: str) -> list[_Found]:
     found: list[_Found] = []
     previous = ""
+    # Parallel clauses leave out the object they share: "市领导班子成员领办民生实事54项,7个县
+    # (市、区)领导班子成员领办237项" — 237项 are 民生实事 too. The text before each counted
+    # figure of the sentence so far, with its unit.
+    seen: list[tuple[str, str]] = []
     clauses = _clauses(text)
     for ci, (c_start, c_end) in enumerate(clauses):
         clause = text[c_start:c_end]
+        if ci and _SENTENCE_END_RE.search(text, clauses[ci - 1][1], c_start):
+            seen = []
         raw = _figures_in(clause)
         if not raw:
             previous = clause  # no figure: nothing below applies (most clauses)
@@ -283,10 +291,30 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
             last = max((j for j, (a, _) in enumerate(spans) if a < seg_end), default=i)
             tail = clause[spans[last][1] : seg_end] if last > i else ""
             focus = clause[lo : m.start()] + " " + clause[m.end() : hi] + " " + tail
+            if kind == "count" and unit:
+                focus += _shared_object(clause[lo : m.start()], unit, seen)
             fig = Figure(value.strip(), unit, clause.strip(), passage_id, kind, c_start + m.start())
             found.append(_Found(fig, focus, inherited, clause[lo : m.start()]))
         _respectively(clause, matches, found)
     return found
+
+
+def _shared_object(before: str, unit: str, seen: list[tuple[str, str]]) -> str:
+    """The object a parallel clause leaves out (see ``seen`` in :func:`_extract`): when the
+    figure follows its verb directly (…领办237项), what followed the same verb before an
+    earlier figure of the unit in the sentence (…领办民生实事54项). ``before`` is the text from
+    the previous figure or the clause start to this figure; it is added to ``seen``."""
+    out = ""
+    verb = before[-2:]
+    if len(verb) == 2 and _CJK_RE.fullmatch(verb):
+        for earlier, earlier_unit in reversed(seen):
+            at = earlier.rfind(verb, 0, len(earlier) - 2)
+            obj = earlier[at + 2 :] if at != -1 and earlier_unit == unit else ""
+            if 0 < len(obj) <= 8 and _CJK_RE.fullmatch(obj):
+                out = " " + obj
+                break
+    seen.append((before, unit))
+    return out
 
 
 def _respectively(clause: str, matches: list[re.Match[str]], found: list[_Found]) -> None:
@@ -547,8 +575,11 @@ def rank_prepared(
     limit: int,
     cues: tuple[str, ...] = (),
     question_text: str = "",
+    pieces: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Figure]:
-    """:func:`rank_figures` over prepared passages (with their weights)."""
+    """:func:`rank_figures` over prepared passages (with their weights). ``pieces``: the
+    dictionary sub-words of a term (各县区 → 各县, 县), which count in a passage where the whole
+    term is not found (县(市、区)领导班子…)."""
     scored: list[tuple[float, int, Figure]] = []
     order = 0
     unit, kind, verb, nouns = query.unit, query.kind, query.verb, query.nouns
@@ -559,6 +590,10 @@ def rank_prepared(
         text = prep.text
         # Only words found around some figure of the passage can count for any of them.
         p_terms = [t for t in terms if t and t in prep.searchable]
+        if pieces:
+            for t, parts in pieces.items():
+                if t in terms and t not in prep.searchable:
+                    p_terms += [w for w in parts if w in prep.searchable and w not in p_terms][:1]
         p_bigrams = [b for b in bigrams if b in prep.searchable]
         # Where a run of 2+ characters of the question shared with a figure's focus can begin
         # (every focus is part of ``searchable``): the run search skips the other starts.

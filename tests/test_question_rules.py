@@ -802,3 +802,27 @@ def test_a_name_question_does_not_need_the_word_for_the_kind_of_thing(tmp_path) 
     answer = engine.ask("年轻干部常态化培育的项目叫什么？")  # 项目: no passage says it
     assert answer.answered and "阶梯计划" in answer.hits[0].passage.text
     assert not engine.ask("纪委书记叫什么名字？").answered  # a post must still be found
+
+
+def test_a_parallel_clause_keeps_the_object_it_leaves_out(tmp_path) -> None:
+    # 7个县领导班子成员领办237项 are 民生实事 too: the object said once belongs to every
+    # parallel clause of the sentence.
+    (tmp_path / "deeds.md").write_text(
+        "## 实事\n\n全市制定清单,市领导班子成员领办民生实事54项,7个县领导班子成员领办237项。\n", encoding="utf-8"
+    )
+    engine = Engine.build(tmp_path)
+    assert engine.ask("县里的领导班子领办了几项实事？").figures[0].value == "237项"
+    assert engine.ask("市领导班子领办了几项实事？").figures[0].value == "54项"
+
+
+def test_a_compound_word_of_the_question_counts_by_its_parts_among_figures() -> None:
+    from bot.figures import figure_query, prepare_figures, rank_prepared
+
+    # 各县区 is not in the text; its part 县 is, and singles out 237项 among the 项 figures.
+    text = "市领导班子成员领办民生实事54项,7个县(市、区)领导班子成员领办实事237项。"
+    prep = prepare_figures(text, "p", normalize)
+    question = normalize("各县区领导班子领办了几项实事")
+    args = ([(prep, 1.0)], figure_query(question), {"各县区", "领导班子", "领办", "实事"}, set(), 3)
+    assert rank_prepared(*args, question_text=question)[0].value == "54项"
+    ranked = rank_prepared(*args, question_text=question, pieces={"各县区": ["各县", "县"]})
+    assert ranked[0].value == "237项"
