@@ -37,6 +37,7 @@ from bot.figures import (
     kind_matches,
     prepare_figures,
     rank_prepared,
+    share_of,
     unit_matches,
 )
 from bot.index import Candidate, Channel, IndexMerger, PassageIndex, PassageTexts
@@ -1103,11 +1104,13 @@ class Engine:
         table = self._facts_about(("figure", fq.unit, fq.kind))
         known = table.get(doc)
         if known is None:
+            text = self.knowledge.passages[doc].text
             known = table.put(
                 doc,
                 any(
-                    (not fq.unit or unit_matches(fq.unit, unit)) and (not fq.kind or kind_matches(fq.kind, kind, value))
-                    for _, value, unit, kind in self._spans(doc)
+                    (not fq.unit or unit_matches(fq.unit, unit) or share_of(fq.unit, kind, text, start, value))
+                    and (not fq.kind or kind_matches(fq.kind, kind, value))
+                    for start, value, unit, kind in self._spans(doc)
                 ),
             )
         return known

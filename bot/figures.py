@@ -441,6 +441,15 @@ _PREDICATE_ADVERBS = {"已经", "已", "都", "都已", "均", "被", "已被", 
 _WEAK_VERBS = {"一共", "总共", "共有", "一共有", "总共有", "现在", "目前", "已经", "到底", "究竟", "大概", "大约", "差不多", "能有", "还有"}
 
 
+def share_of(asked: str, kind: str, text: str, start: int, value: str) -> bool:
+    """Whether a percentage at ``start`` is a share of the asked counted noun: "50%以上村集体经营性
+    收入超100万元" answers 「多少村…」 (the article gives the share, not the count)."""
+    if kind != "percent" or not asked or asked in _MONEY_UNITS:
+        return False
+    end = text.find(value, start) + len(value)
+    return text.startswith(asked, end) or text.startswith("的" + asked, end)
+
+
 def unit_matches(asked: str, unit: str) -> bool:
     """Whether a figure's unit answers the asked one (场 ~ 场次, 元 ~ 亿元, 个 ~ 万个)."""
     known = _UNIT_MATCHES.get((asked, unit))
@@ -613,7 +622,7 @@ def rank_prepared(
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / RUN_SCALE)
             if question_text and fig.value in question_text:
                 score *= 0.1  # 「第四巡回督导组来了几趟」: what the question says is not its answer
-            right_unit = not unit or unit_matches(unit, fig.unit)
+            right_unit = not unit or unit_matches(unit, fig.unit) or share_of(unit, fig.kind, text, fig.start, fig.value)
             if unit:
                 score *= 4.0 if right_unit else 0.5
             if kind:

@@ -826,3 +826,15 @@ def test_a_compound_word_of_the_question_counts_by_its_parts_among_figures() -> 
     assert rank_prepared(*args, question_text=question)[0].value == "54项"
     ranked = rank_prepared(*args, question_text=question, pieces={"各县区": ["各县", "县"]})
     assert ranked[0].value == "237项"
+
+
+def test_a_share_of_the_counted_noun_answers_how_many(tmp_path) -> None:
+    # The text gives the share of villages, not their count: that is the answer to 多少村.
+    (tmp_path / "villages.md").write_text(
+        "## 乡村\n\n全县40%以上村集体年收入超50万元,农户人均收入增长8%。\n", encoding="utf-8"
+    )
+    engine = Engine.build(tmp_path)
+    answer = engine.ask("有多少村的集体年收入超过50万？")
+    assert answer.answered, answer.reason
+    assert answer.figures[0].value == "40%以上"
+    assert not engine.ask("有多少户的集体年收入超过50万？").answered  # 8% is not a share of 户
