@@ -281,6 +281,7 @@ def test_a_subject_before_respectively_is_not_the_answer(engine: Engine, questio
         ("講師團有幾多人？", "jiangmen-zhutijiaoyu#21", "88名"),
         ("邊個係市委書記？", "jiangmen-zhutijiaoyu#12", None),
         ("讀書班幾時開班？", "jiangmen-zhutijiaoyu#8", "2023年9月19日"),
+        ("水塘大道綠化咗幾長", "jiangmen-zhutijiaoyu#39", "4公里"),  # 幾長 is 多长: a length, not 300棵
     ],
 )
 def test_cantonese_questions_are_rewritten(engine: Engine, question: str, passage: str, figure: str | None) -> None:
