@@ -360,7 +360,9 @@ class FigureQuery:
 
 
 # Not 哪几个 (which ones), 第几 (an ordinal), 排老几, or 这几件事 (these few).
-_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那])几|若干)(?P<unit>{_UNIT_RE})?")
+# Counters people use but the article does not (几趟, 几回): see _UNIT_ALIASES.
+_ASK_ONLY_UNITS = "|趟|回|遍|顿"
+_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那])几|若干)(?P<unit>{_UNIT_RE}{_ASK_ONLY_UNITS})?")
 _KIND_CUES = [
     # 「…的钱一共有多少」: money asked with 钱 before 多少 (the words before 的钱 only say which).
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少")),

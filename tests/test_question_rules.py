@@ -261,6 +261,14 @@ def test_length_and_area_questions_want_those_units(engine: Engine) -> None:
     assert engine.ask("红树林种了多大面积？").figures[0].value == "3.8公顷"
 
 
+def test_a_counter_people_use_asks_for_the_articles_counter(tmp_path) -> None:
+    # 几趟/几回 are times (次), although no text counts in 趟.
+    (tmp_path / "visits.md").write_text("## 指导\n\n第二督导组先后9次到县里指导,走访60多个单位。\n", encoding="utf-8")
+    engine = Engine.build(tmp_path)
+    for question in ("督导组来过县里几趟", "督导组到县里来了多少回"):
+        assert engine.ask(question).figures[0].value == "9次", question
+
+
 def test_ordinal_questions_count_nothing(engine: Engine) -> None:
     assert engine.tokenizer.asked_noun(normalize("耕地保护考核排第几")) == ()
     assert engine.ask("耕地保护考核排第几？").figures[0].value == "第1"
