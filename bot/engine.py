@@ -267,6 +267,8 @@ def _small_number(text: str) -> int:
 
 # Counters people swap freely ("多少个长者饭堂" for 114家): no hard requirement on these.
 # 人 is not among them: 「多少人」 wants people (名, 位, 人次), not 530次 or 9万多件.
+# What a money question may call the money without the text saying it (多少钱 → 5元).
+_MONEY_WORDS = {"钱", "元", "块", "块钱", "费用", "价格", "价钱", "金额", "数目", "数字", "数"}
 _LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
 _TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计|现在|目前|如今|截至|现有|多不多")
@@ -851,7 +853,11 @@ class Engine:
             return True, ranking.take(needed), f"coverage {best.coverage:.2f} ≥ {threshold}"
         # A measure word of its own kind (棵, 公顷, 餐次) already says what is counted, and the
         # answer needs a figure in it (strict): "种了多少棵树" is answered by 300棵紫花风铃木.
-        counted = [] if fq.unit and fq.unit not in _LOOSE_UNITS else [n for n in noun if self._specific(n, noun)]
+        counted = (
+            []
+            if fq.unit and fq.unit not in _LOOSE_UNITS and not self._money_noun(qnorm, fq, noun)
+            else [n for n in noun if self._specific(n, noun)]
+        )
         # "人大常委会主任是谁": the answer names that post (and whose post it is), whole.
         role_docs = None
         for word in role:
@@ -1039,6 +1045,15 @@ class Engine:
             if 1 <= n <= count:
                 out.add(headings[n - 1])
         return frozenset(out)
+
+    @staticmethod
+    def _money_noun(qnorm: str, fq: FigureQuery, noun: tuple[str, ...]) -> bool:
+        """Whether a money question names what the money is (多少经费, 多少资金): that word must
+        be found, as a counted noun is. 多少钱 names nothing, nor does 「…的钱一共有多少」."""
+        if fq.kind != "money" or not noun or noun[-1] in _MONEY_WORDS:
+            return False
+        at = qnorm.find("多少")
+        return at != -1 and qnorm.startswith(noun[-1], at + 2)
 
     def _specific(self, word: str, compound: Sequence[str]) -> bool:
         """Whether a word of the counted noun must be found: the head always; a modifier

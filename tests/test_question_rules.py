@@ -847,3 +847,14 @@ def test_a_share_of_the_counted_noun_answers_how_many(tmp_path) -> None:
     assert answer.answered, answer.reason
     assert answer.figures[0].value == "40%以上"
     assert not engine.ask("有多少户的集体年收入超过50万？").answered  # 8% is not a share of 户
+
+
+def test_a_money_question_that_names_the_money_needs_that_word(tmp_path) -> None:
+    # 多少经费 asks for a budget the text never gives; 多少钱 names no kind of money.
+    (tmp_path / "spending.md").write_text(
+        "## 民生\n\n活动开展以来,全区完成民生支出20亿元,投入改造资金3亿元。\n", encoding="utf-8"
+    )
+    engine = Engine.build(tmp_path)
+    assert not engine.ask("这次活动一共花了多少经费").answered
+    assert engine.ask("这次活动民生支出花了多少钱").figures[0].value == "20亿元"
+    assert engine.ask("改造投入了多少资金").figures[0].value == "3亿元"
