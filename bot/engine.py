@@ -15,7 +15,7 @@ import logging
 import math
 import os
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -73,6 +73,12 @@ EXPANSION_DEGREE = 0.8
 PICTURED_BONUS = 1.0
 # When the best-scored passage covers too little, one of the next (PROMOTE_AMONG - 1) that covers
 # enough and scores at least PROMOTE_TIER of it answers instead.
+# Among near-tied passages, the one with the question's words side by side answers: see
+# Engine._side_by_side.
+PHRASE_AMONG = 3
+PHRASE_TIER = 0.8
+PHRASE_WORD_WEIGHT = 0.25  # of the highest word weight: below it a word is everywhere
+PHRASE_SPAN = 8  # characters from the first word's start to the last one's end
 PROMOTE_AMONG = 3
 PROMOTE_TIER = 0.6
 PURPOSE_BONUS = 0.3
@@ -640,12 +646,42 @@ class Engine:
                 return self._answer(raw, effective, qnorm, analysis, fq, scored, "faq", explain)
         needed = max(self.settings.top_k, 8) if explain else self.settings.top_k
         answered, scored, info = self._retrieve(analysis, fq, qnorm, noun, needed)
+        if answered and len(scored) > 1 and not fq.wants_number:
+            # (A count question is decided by its figures, not by where its words stand.)
+            scored, moved = self._side_by_side(scored, analysis)
+            if moved:
+                info = f"{info}; {self.knowledge.passages[scored[0].doc].id} has the question's words side by side"
         if not answered:
             ans = Answer(raw, False, reason=info, kind="question", effective_question=effective)
             if explain:
                 ans = replace(ans, explain=self._explain(analysis, fq, scored, info, []))
             return ans
         return self._answer(raw, effective, qnorm, analysis, fq, scored, info, explain)
+
+    def _side_by_side(self, scored: list[_Scored], analysis: Analysis) -> tuple[list[_Scored], bool]:
+        """Of near-tied passages with the best one's words, the one where its informative words
+        stand side by side (a phrase: 「为基层减负取得了明显成效」 for 「基层的负担有没有减轻」)
+        answers, not the one that repeats them apart (「机制减负赋能…党建引领基层治理」).
+
+        BM25 rewards repetition; the words of a question standing together are the stronger
+        sign. Only informative words of 2+ characters count (江门, 主题教育 are everywhere here;
+        建 is part of everything), and only among
+        the next PHRASE_AMONG - 1 passages scoring at least PHRASE_TIER of the best."""
+        best = scored[0]
+        floor = PHRASE_WORD_WEIGHT * self.index.words.weight("\x00")
+        words = [t for t in best.matched if len(t) > 1 and self.index.words.weight(t) >= floor]
+        if len(words) < 2:
+            return scored, False
+        among = [s for s in scored[1:PHRASE_AMONG] if s.fused >= PHRASE_TIER * best.fused and set(best.matched) <= set(s.matched)]
+        if not among:
+            return scored, False
+        pieces = _pieces(analysis)
+        spans = {s.doc: _span(self._norm_text(s.doc), [[w, *pieces.get(w, ())] for w in words]) for s in [best, *among]}
+        winner = min(among, key=lambda s: spans[s.doc])
+        found, width = spans[winner.doc]
+        if (found, width) < spans[best.doc] and found == -len(words) and width <= PHRASE_SPAN:
+            return [winner, *[s for s in scored if s is not winner]], True
+        return scored, False
 
     def _answer(
         self,
@@ -1896,6 +1932,36 @@ def _worker_start(lexicon: Lexicon) -> None:
 def _worker_analyze(texts: list[str]) -> BatchTokens:
     assert _WORKER_ANALYZER is not None
     return _WORKER_ANALYZER.analyze(texts)
+
+
+def _span(text: str, words: list[list[str]]) -> tuple[int, int]:
+    """(-how many of ``words`` are in ``text``, the shortest stretch of text holding one of each
+    found), for sorting: more words first, then closer. Each word is a list of forms: the word,
+    then its pieces (the first form found stands for the word)."""
+    occ: list[tuple[int, int, int]] = []  # (start, end, which word)
+    for k, forms in enumerate(words):
+        for form in forms:
+            at = text.find(form)
+            if at != -1:
+                while at != -1:
+                    occ.append((at, at + len(form), k))
+                    at = text.find(form, at + 1)
+                break
+    found = len({k for _, _, k in occ})
+    if not found:
+        return 0, 0
+    occ.sort()
+    width, lo, count = len(text) + 1, 0, Counter()
+    for hi in range(len(occ)):  # the classic sliding window over the sorted occurrences
+        count[occ[hi][2]] += 1
+        while len(count) == found:
+            width = min(width, max(e for _, e, _ in occ[lo : hi + 1]) - occ[lo][0])
+            k = occ[lo][2]
+            count[k] -= 1
+            if not count[k]:
+                del count[k]
+            lo += 1
+    return -found, width
 
 
 def _pieces(analysis: Analysis) -> dict[str, list[str]]:

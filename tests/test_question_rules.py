@@ -858,3 +858,36 @@ def test_a_money_question_that_names_the_money_needs_that_word(tmp_path) -> None
     assert not engine.ask("这次活动一共花了多少经费").answered
     assert engine.ask("这次活动民生支出花了多少钱").figures[0].value == "20亿元"
     assert engine.ask("改造投入了多少资金").figures[0].value == "3亿元"
+
+
+_FILLER = [
+    "全市新建口袋公园二十座,城市绿化覆盖率持续提高,市民休闲更加便利",
+    "读书班集中学习理论,领导干部带头讲党课,学习氛围浓厚扎实",
+    "招商引资大会成功举办,签约一批先进制造业项目,投资规模创新高",
+    "老旧小区改造全面完成,加装电梯和停车位,居民出行更加方便",
+    "中小学新增学位数千个,公办高中扩容提质,家长普遍满意",
+    "长者饭堂覆盖城乡社区,老人吃饭实惠方便,服务量逐年增长",
+    "零工市场建成投用,求职者在手机上就能看到招工信息",
+    "法律服务中心挂牌运行,为企业和群众提供便捷的仲裁服务",
+]
+
+
+def test_near_tied_passages_go_to_the_one_with_the_words_side_by_side(tmp_path) -> None:
+    # The first passage has 基层 and 减负 apart and scores higher; the second says 为基层减负.
+    paragraphs = ["坚持机制减负赋能,深入推进党建引领基层治理,基层党建扎实。", "把问题整改贯穿始终,让群众感受到新变化,为基层减负取得了明显成效。"]
+    (tmp_path / "burden.md").write_text("## 工作\n\n" + "\n\n".join(paragraphs + [f"{t}。" for t in _FILLER]) + "\n", encoding="utf-8")
+    engine = Engine.build(tmp_path)
+    answer = engine.ask("基层的负担有没有减轻？", explain=True)
+    assert answer.answered and "为基层减负" in answer.hits[0].passage.text
+    assert "side by side" in answer.reason
+    scores = {c["id"]: c["fused"] for c in answer.explain["candidates"]}
+    assert scores["burden#1"] > scores["burden#2"]  # BM25 alone prefers the other one
+
+
+def test_span_is_the_shortest_stretch_holding_every_word_found() -> None:
+    from bot.engine import _span
+
+    assert _span("机制减负赋能,推进基层治理,为基层减负", [["基层"], ["减负"]]) == (-2, 4)
+    assert _span("各县(市、区)领导", [["各县区", "县"], ["领导"]]) == (-2, 8)  # a piece stands for its word
+    assert _span("只有减负", [["基层"], ["减负"]]) == (-1, 2)
+    assert _span("无关", [["基层"]]) == (0, 0)
