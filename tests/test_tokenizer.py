@@ -70,6 +70,8 @@ def test_punctuation_is_dropped(tokenizer, text, terms):
         ("食堂", "饭堂"),
         ("宣讲团", "讲师团"),
         ("找活干", "招工信息"),
+        ("带头学习", "先学一步"),  # a phrase jieba would cut in two (带头 学习)
+        ("战斗力不强", "软弱涣散"),
         ("长者", "长者"),  # the first word of a group stands for itself
     ],
 )
