@@ -15,7 +15,7 @@ import logging
 import math
 import os
 import re
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -78,7 +78,7 @@ PICTURED_BONUS = 1.0
 PHRASE_AMONG = 3
 PHRASE_TIER = 0.8
 PHRASE_WORD_WEIGHT = 0.25  # of the highest word weight: below it a word is everywhere
-PHRASE_SPAN = 8  # characters from the first word's start to the last one's end
+PHRASE_SPAN = 6  # characters from the first word's start to the last one's end (基层减负: 4)
 PROMOTE_AMONG = 3
 PROMOTE_TIER = 0.6
 PURPOSE_BONUS = 0.3
@@ -664,9 +664,10 @@ class Engine:
         answers, not the one that repeats them apart (「机制减负赋能…党建引领基层治理」).
 
         BM25 rewards repetition; the words of a question standing together are the stronger
-        sign. Only informative words of 2+ characters count (江门, 主题教育 are everywhere here;
-        建 is part of everything), and only among
-        the next PHRASE_AMONG - 1 passages scoring at least PHRASE_TIER of the best."""
+        sign. A passage moves up when more of those words stand within PHRASE_SPAN characters
+        of each other in it than in the best one. Only informative words of 2+ characters count
+        (江门, 主题教育 are everywhere here; 建 is part of everything), and only among the next
+        PHRASE_AMONG - 1 passages scoring at least PHRASE_TIER of the best."""
         best = scored[0]
         floor = PHRASE_WORD_WEIGHT * self.index.words.weight("\x00")
         words = [t for t in best.matched if len(t) > 1 and self.index.words.weight(t) >= floor]
@@ -676,10 +677,10 @@ class Engine:
         if not among:
             return scored, False
         pieces = _pieces(analysis)
-        spans = {s.doc: _span(self._norm_text(s.doc), [[w, *pieces.get(w, ())] for w in words]) for s in [best, *among]}
-        winner = min(among, key=lambda s: spans[s.doc])
-        found, width = spans[winner.doc]
-        if (found, width) < spans[best.doc] and found == -len(words) and width <= PHRASE_SPAN:
+        forms = [[w, *pieces.get(w, ())] for w in words]
+        together = {s.doc: _together(self._norm_text(s.doc), forms, PHRASE_SPAN) for s in [best, *among]}
+        winner = max(among, key=lambda s: together[s.doc])
+        if together[winner.doc] > max(1, together[best.doc]):
             return [winner, *[s for s in scored if s is not winner]], True
         return scored, False
 
@@ -1934,10 +1935,10 @@ def _worker_analyze(texts: list[str]) -> BatchTokens:
     return _WORKER_ANALYZER.analyze(texts)
 
 
-def _span(text: str, words: list[list[str]]) -> tuple[int, int]:
-    """(-how many of ``words`` are in ``text``, the shortest stretch of text holding one of each
-    found), for sorting: more words first, then closer. Each word is a list of forms: the word,
-    then its pieces (the first form found stands for the word)."""
+def _together(text: str, words: list[list[str]], width: int) -> int:
+    """The most of ``words`` found within ``width`` characters of ``text`` (from the first one's
+    start to the last one's end). Each word is a list of forms: the word, then its pieces
+    (the first form found stands for the word)."""
     occ: list[tuple[int, int, int]] = []  # (start, end, which word)
     for k, forms in enumerate(words):
         for form in forms:
@@ -1947,21 +1948,12 @@ def _span(text: str, words: list[list[str]]) -> tuple[int, int]:
                     occ.append((at, at + len(form), k))
                     at = text.find(form, at + 1)
                 break
-    found = len({k for _, _, k in occ})
-    if not found:
-        return 0, 0
     occ.sort()
-    width, lo, count = len(text) + 1, 0, Counter()
-    for hi in range(len(occ)):  # the classic sliding window over the sorted occurrences
-        count[occ[hi][2]] += 1
-        while len(count) == found:
-            width = min(width, max(e for _, e, _ in occ[lo : hi + 1]) - occ[lo][0])
-            k = occ[lo][2]
-            count[k] -= 1
-            if not count[k]:
-                del count[k]
-            lo += 1
-    return -found, width
+    most = 0
+    for lo, (start, _, _) in enumerate(occ):
+        inside = {k for s, e, k in occ[lo:] if e - start <= width}
+        most = max(most, len(inside))
+    return most
 
 
 def _pieces(analysis: Analysis) -> dict[str, list[str]]:

@@ -884,10 +884,12 @@ def test_near_tied_passages_go_to_the_one_with_the_words_side_by_side(tmp_path) 
     assert scores["burden#1"] > scores["burden#2"]  # BM25 alone prefers the other one
 
 
-def test_span_is_the_shortest_stretch_holding_every_word_found() -> None:
-    from bot.engine import _span
+def test_together_counts_the_words_found_close_to_each_other() -> None:
+    from bot.engine import _together
 
-    assert _span("机制减负赋能,推进基层治理,为基层减负", [["基层"], ["减负"]]) == (-2, 4)
-    assert _span("各县(市、区)领导", [["各县区", "县"], ["领导"]]) == (-2, 8)  # a piece stands for its word
-    assert _span("只有减负", [["基层"], ["减负"]]) == (-1, 2)
-    assert _span("无关", [["基层"]]) == (0, 0)
+    words = [["基层"], ["减负"]]
+    assert _together("机制减负赋能,推进基层治理", words, 6) == 1  # both there, far apart
+    assert _together("机制减负赋能,为基层减负", words, 6) == 2
+    assert _together("各县(市、区)领导", [["各县区", "县"], ["领导"]], 8) == 2  # a piece stands for its word
+    assert _together("各县(市、区)领导", [["各县区", "县"], ["领导"]], 6) == 1
+    assert _together("无关", words, 6) == 0
