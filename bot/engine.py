@@ -91,7 +91,7 @@ TERM_MEMO = 65536  # question words whose derived data (weight, name …) are ke
 SMALL_KNOWLEDGE = 256  # up to this many passages, which passages have a word is kept per word
 # From this many passages (a start already takes a tenth of a second) the thesaurus is indexed
 # at its first use: a big knowledge's questions meet many words it lacks, and each scan for one
-# costs ~0.5 ms (32 of them before the thesaurus indexes itself).
+# costs ~0.5 ms (Thesaurus.SCANS_BEFORE_INDEX of them before it indexes itself).
 THESAURUS_INDEX_PASSAGES = 20_000
 
 _GREETING_RE = re.compile(

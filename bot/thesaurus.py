@@ -37,14 +37,15 @@ _NAME_CLASSES = ("Di02", "Di03", "Di07", "Di11", "Dm")
 class Thesaurus:
     """word → its synonyms, looked up in the file's text on demand.
 
-    A question needs a few words; parsing all 17,000 groups up front would cost ~30 ms at the
-    first question that needs one (a one-shot ``qabot ask`` would pay it), so each word is first
-    found with ``str.find`` in the text and only its lines are parsed (memoised). A scan costs
-    ~0.5 ms, though, and a bot that keeps running meets new words all the time: after
+    A question needs a few words; indexing all 17,000 lines up front costs ~25 ms at the first
+    question that needs one (a one-shot ``qabot ask`` would pay it), so each word is first found
+    with ``str.find`` in the text and only its lines are parsed (memoised). A scan costs ~0.5 ms,
+    though, and a bot that keeps running meets new words all the time: after
     ``SCANS_BEFORE_INDEX`` scans the whole file is indexed once and lookups become dict reads.
+    (With 32 scans, the scans made up most of the slowest tenth of first answers.)
     """
 
-    SCANS_BEFORE_INDEX = 32
+    SCANS_BEFORE_INDEX = 4
 
     def __init__(self, text: str = "", source: str = "") -> None:
         self.source = source
@@ -53,7 +54,8 @@ class Thesaurus:
         self._text = "\n" + text.replace("\r\n", "\n").replace("\t", " ") + "\n"
         self._memo: dict[str, list[str]] = {}
         self._scans = 0
-        self._index: dict[str, dict[str, None]] | None = None
+        self._index: dict[str, int | list[int]] | None = None  # word -> its group(s)
+        self._groups: list[tuple[str, ...]] = []
         self._codes: dict[str, tuple[str, ...]] = {}
 
     def __bool__(self) -> bool:
@@ -71,7 +73,13 @@ class Thesaurus:
         if self._index is None and self._scans >= self.SCANS_BEFORE_INDEX:
             self._index = self._build_index()
         if self._index is not None:
-            result = [w for w in self._index.get(word, ()) if w != word]
+            at = self._index.get(word)
+            if at is None:
+                result = []
+            elif isinstance(at, int):
+                result = [w for w in self._groups[at] if w != word]
+            else:
+                result = [w for w in dict.fromkeys(w for g in at for w in self._groups[g]) if w != word]
         else:
             self._scans += 1
             result = self._scan(word)
@@ -114,12 +122,21 @@ class Thesaurus:
         if self._index is None:
             self._index = self._build_index()
 
-    def _build_index(self) -> dict[str, dict[str, None]]:
-        """word → the words of every group it is in, in file order (what ``_scan`` finds)."""
-        index: dict[str, dict[str, None]] = {}
-        for group in parse(self._text.splitlines()):
+    def _build_index(self) -> dict[str, int | list[int]]:
+        """word → the group it is in (its position in ``_groups``), or its groups in file order
+        (what ``_scan`` finds). Most words are in one group: an int, not a list."""
+        self._groups = groups = parse(self._text.split("\n"))
+        index: dict[str, int | list[int]] = {}
+        get = index.get
+        for gi, group in enumerate(groups):
             for w in group:
-                index.setdefault(w, {}).update(dict.fromkeys(group))
+                at = get(w)
+                if at is None:
+                    index[w] = gi
+                elif isinstance(at, int):
+                    index[w] = [at, gi]
+                else:
+                    at.append(gi)
         return index
 
     def _scan(self, word: str) -> list[str]:
@@ -145,6 +162,7 @@ def parse(lines: Iterable[str]) -> list[tuple[str, ...]]:
     """The synonym groups of a Cilin-format text (see the module docstring); groups bigger than
     ``MAX_GROUP`` are dropped."""
     groups = []
+    is_nfkc, nfkc = unicodedata.is_normalized, unicodedata.normalize
     for line in lines:
         parts = line.split()
         if not parts or parts[0].startswith("#"):
@@ -155,8 +173,13 @@ def parse(lines: Iterable[str]) -> list[tuple[str, ...]]:
                 continue
             parts = parts[1:]
         # NFKC and lower case only: the file is in simplified characters already, and OpenCC on
-        # its 77,000 words would cost a second.
-        words = tuple(dict.fromkeys(w for w in (unicodedata.normalize("NFKC", p).lower() for p in parts) if w))
+        # its 77,000 words would cost a second. Nearly every line is in NFKC already: checking
+        # is ~20× cheaper than normalising each word.
+        if not is_nfkc("NFKC", line):
+            parts = [nfkc("NFKC", p) for p in parts]
+        if not line.islower() and any(p != p.lower() for p in parts):
+            parts = [p.lower() for p in parts]
+        words = tuple(dict.fromkeys(p for p in parts if p))
         if 2 <= len(words) <= MAX_GROUP:
             groups.append(words)
     return groups
