@@ -72,6 +72,8 @@ def test_punctuation_is_dropped(tokenizer, text, terms):
         ("找活干", "招工信息"),
         ("带头学习", "先学一步"),  # a phrase jieba would cut in two (带头 学习)
         ("战斗力不强", "软弱涣散"),
+        ("拧成一股绳", "整合"),
+        ("投诉", "反映"),  # where to raise a problem (反映窗口), not a petition (信访)
         ("长者", "长者"),  # the first word of a group stands for itself
     ],
 )
