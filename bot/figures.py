@@ -359,10 +359,11 @@ class FigureQuery:
     nouns: tuple[str, ...] = ()  # what is counted: "几个镇" → (镇,)
 
 
-# Not 哪几个 (which ones), 第几 (an ordinal), 排老几, or 这几件事 (these few).
 # Counters people use but the article does not (几趟, 几回): see _UNIT_ALIASES.
 _ASK_ONLY_UNITS = "|趟|回|遍|顿"
-_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那])几|若干)(?P<unit>{_UNIT_RE}{_ASK_ONLY_UNITS})?")
+_UNIT_AFTER_MULT_RE = re.compile(rf"(?:{_UNIT_RE})")
+# Not 哪几个 (which ones), 第几 (an ordinal), 排老几, 这几件事 (these few), 好几条 (several), 几乎.
+_ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那好])几(?!乎)|若干)(?P<unit>{_UNIT_RE}{_ASK_ONLY_UNITS})?")
 _KIND_CUES = [
     # 「…的钱一共有多少」: money asked with 钱 before 多少 (the words before 的钱 only say which).
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少")),
@@ -378,7 +379,7 @@ _KIND_CUES = [
 _AGE_RE = re.compile(r"多大年纪|年纪多大|多少岁|几岁|岁数|多大了|年龄")
 _LENGTH_RE = re.compile(r"多长|多远|多少公里|长度|距离")
 _AREA_RE = re.compile(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方")
-_WANTS_RE = re.compile(r"多大|多长|多远|多高|多久|(?<![哪这那])几|多不多|多吗")
+_WANTS_RE = re.compile(r"多大|多长|多远|多高|多久|(?<![哪这那好])几(?!乎)|多不多|多吗")
 _ALL_HAN_RE = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -397,6 +398,11 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
     m = _ASK_UNIT_RE.search(question)
     if m:
         unit = _unit_name(m.group("unit") or "", "")
+        if unit in ("万", "亿"):
+            # 「多少万件」 counts 件 (56.4万件): the multiplier is part of the number.
+            after = _UNIT_AFTER_MULT_RE.match(question, m.end())
+            if after:
+                unit = _unit_name(after.group(0), "")
         if not unit and question[m.end() - 1 : m.end()] == "个":
             unit = "个"
         if unit in ("年", "月", "日", "天") and kind in ("date", "year"):

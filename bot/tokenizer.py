@@ -79,7 +79,7 @@ _NAME_TAGS_RE = re.compile(r"^(\S+) \d+ (ns|nr|nrt|nrfg|nt)\r?$", re.M)
 
 
 # "多少家长者饭堂": jieba reads 家长 (parent) unless the counter is cut off first.
-_COUNTER_AFTER_ASK_RE = re.compile(r"(多少|(?<![这那])几)([个名项家场次所件户位处条批间套座期届种类支台辆份篇张部册本艘只头匹例起宗笔首集轮栋层床])(?=[\u4e00-\u9fff])")
+_COUNTER_AFTER_ASK_RE = re.compile(r"(多少|(?<![这那好])几)([个名项家场次所件户位处条批间套座期届种类支台辆份篇张部册本艘只头匹例起宗笔首集轮栋层床])(?=[\u4e00-\u9fff])")
 
 
 def _split_counter(text: str) -> str:
@@ -97,8 +97,8 @@ _QUANTITY_QUESTION_RE = re.compile(
 
 
 _ASK_AT_END_RE = re.compile(r"\s*[?!。.]*\s*$")  # 多少 ends the question
-# not 第几 / 排老几 (ordinals), 哪几 (which), 这几 / 那几 (these few)
-_ASK_RE = re.compile(r"(?<![老第哪这那])(?:多少|几)(?:个)?")
+# not 第几 / 排老几 (ordinals), 哪几 (which), 这几 / 那几 (these few), 好几 (several), 几乎
+_ASK_RE = re.compile(r"(?<![老第哪这那好])(?:多少|几(?!乎))(?:个)?")
 # "…的数量是多少": words that name the count itself, not what is counted.
 _QUANTITY_WORDS = frozenset(
     {"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的", "百分之", "百分"}

@@ -261,6 +261,16 @@ def test_length_and_area_questions_want_those_units(engine: Engine) -> None:
     assert engine.ask("红树林种了多大面积？").figures[0].value == "3.8公顷"
 
 
+def test_several_and_almost_ask_no_count_and_a_multiplier_is_not_the_counter() -> None:
+    from bot.figures import figure_query
+
+    assert not figure_query(normalize("好几条线的基层管理是怎么整到一块的")).wants_number  # 好几 = several
+    assert not figure_query(normalize("几乎所有党员都参加了吗")).wants_number  # 几乎 = almost
+    assert figure_query(normalize("网格事项一共办理了多少万件？")).unit == "件"  # 56.4万件 counts 件
+    assert figure_query(normalize("有几万人参加")).unit == "人"
+    assert figure_query(normalize("多少万人次")).unit == "万人次"  # a counter of its own
+
+
 def test_a_counter_people_use_asks_for_the_articles_counter(tmp_path) -> None:
     # 几趟/几回 are times (次), although no text counts in 趟.
     (tmp_path / "visits.md").write_text("## 指导\n\n第二督导组先后9次到县里指导,走访60多个单位。\n", encoding="utf-8")
