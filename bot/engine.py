@@ -511,7 +511,9 @@ class Engine:
             if saved is not None:
                 text = self._norm_texts.put(i, saved[i])
             else:
-                text = self._norm_texts.put(i, normalize(passage_document_text(self.knowledge.passages[i])))
+                text = self._norm_texts.put(
+                    i, normalize(passage_document_text(self.knowledge.passages[i], self.tokenizer.lexicon.glossary))
+                )
         return text
 
     # ----------------------------------------------------------------- asking
@@ -1793,13 +1795,14 @@ def _build_index(
     pool: ProcessPoolExecutor | None,
 ) -> PassageIndex:
     total = len(passages)
+    glossary = tokenizer.lexicon.glossary
     if total < BATCH_MIN_PASSAGES:
         words: list[tuple[str, ...]] = []
         bigrams: list[tuple[str, ...]] = []
         norms: list[str] = []
         chars = 0
         for i, p in enumerate(passages, 1):
-            text = passage_document_text(p)
+            text = passage_document_text(p, glossary)
             norm = normalize(text)
             a = tokenizer.analyze(norm, normalized=True)
             words.append(a.words)
@@ -1894,7 +1897,7 @@ def _analyze_batches(
         spans = spans[done:]
     analyzer = BatchAnalyzer(tokenizer)
     for start, stop in spans:
-        yield analyzer.analyze([passage_document_text(p) for p in passages[start:stop]])
+        yield analyzer.analyze([passage_document_text(p, tokenizer.lexicon.glossary) for p in passages[start:stop]])
 
 
 def _analyze_in_pool(
@@ -1910,12 +1913,14 @@ def _analyze_in_pool(
         pending: deque[Future[BatchTokens]] = deque()
         todo = iter(spans)
         for start, stop in itertools.islice(todo, 2 * workers):  # a few tasks ahead, not all
-            pending.append(pool.submit(_worker_analyze, [passage_document_text(p) for p in passages[start:stop]]))
+            pending.append(pool.submit(_worker_analyze, [passage_document_text(p, lexicon.glossary) for p in passages[start:stop]]))
         while pending:
             batch = pending.popleft().result()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.submit(_worker_analyze, [passage_document_text(p) for p in passages[nxt[0] : nxt[1]]]))
+                pending.append(
+                    pool.submit(_worker_analyze, [passage_document_text(p, lexicon.glossary) for p in passages[nxt[0] : nxt[1]]])
+                )
             yield batch
 
 
@@ -1982,9 +1987,15 @@ def _marked_followup(qnorm: str) -> bool:
     return bool(_FOLLOWUP_START_RE.match(qnorm)) or qnorm.rstrip(" ?").endswith("呢")
 
 
-def passage_document_text(p: Passage) -> str:
-    """What is indexed for a passage: its headings (context) and its text."""
-    return f"{p.context}\n{p.text}" if p.context else p.text
+def passage_document_text(p: Passage, glossary: Sequence[tuple[str, str]] = ()) -> str:
+    """What is indexed for a passage: its headings (context), what the abbreviations it uses
+    stand for (see ``Lexicon.glossary``), and its text."""
+    head = p.context
+    if glossary:
+        full = [f for abbr, f in glossary if abbr in p.text]
+        if full:
+            head = " ".join([head, *full]) if head else " ".join(full)
+    return f"{head}\n{p.text}" if head else p.text
 
 
 def _passages_of_kind(passages: Sequence[Passage], kind: str) -> list[list[int]]:

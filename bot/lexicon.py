@@ -1,5 +1,5 @@
 """The operator-editable word lists in ``knowledge/lexicon/``: dictionary, stoplist, synonyms,
-question rewrites.
+question rewrites, glossary (abbreviations and what they stand for).
 
 Each is a plain UTF-8 file, one entry a line, ``#`` starting a comment. A missing file means
 an empty list; a malformed line is a :class:`KnowledgeError` naming the file and line.
@@ -19,6 +19,7 @@ DICTIONARY_FILE = "dictionary.txt"
 STOPWORDS_FILE = "stopwords.txt"
 SYNONYMS_FILE = "synonyms.txt"
 REWRITES_FILE = "rewrites.txt"
+GLOSSARY_FILE = "glossary.txt"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Lexicon:
     files: tuple[Path, ...] = ()  # the files read, for the index cache key
     # Question-side rewrites (Cantonese and colloquial forms → standard ones), longest first.
     rewrites: tuple[tuple[str, str], ...] = ()
+    # Abbreviation → what it stands for (百千万工程 → 百县千镇万村高质量发展工程): a passage that
+    # uses the abbreviation is indexed as if it also said the full form.
+    glossary: tuple[tuple[str, str], ...] = ()
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:
@@ -94,6 +98,16 @@ def _read_rewrites(path: Path) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
 
 
+def _read_glossary(path: Path) -> tuple[tuple[str, str], ...]:
+    pairs: dict[str, str] = {}
+    for no, line in _lines(path):
+        parts = line.split()
+        if len(parts) < 2:
+            raise KnowledgeError(f"{path}:{no}: expected '简称 全称…' (an abbreviation, then what it stands for), got {line!r}")
+        pairs[parts[0]] = " ".join(parts[1:])
+    return tuple(pairs.items())
+
+
 def load_lexicon(knowledge_dir: Path, fallback_dir: Path | None = None) -> Lexicon:
     """Read ``<knowledge_dir>/lexicon/*``.
 
@@ -127,4 +141,9 @@ def load_lexicon(knowledge_dir: Path, fallback_dir: Path | None = None) -> Lexic
     path = find(REWRITES_FILE)
     if path:
         rewrites = _read_rewrites(path)  # questions only: not part of the index cache key
-    return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files), rewrites)
+    glossary: tuple[tuple[str, str], ...] = ()
+    path = find(GLOSSARY_FILE)
+    if path:
+        glossary = _read_glossary(path)
+        files.append(path)  # it changes what is indexed: part of the cache key
+    return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files), rewrites, glossary)

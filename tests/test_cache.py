@@ -50,7 +50,7 @@ def test_the_second_start_loads_the_saved_index(folder: Path, tmp_path: Path, mo
     assert second.ask(q).figures[0].value == "600个"
 
 
-@pytest.mark.parametrize("change", ["document", "new document", "synonyms"])
+@pytest.mark.parametrize("change", ["document", "new document", "synonyms", "glossary"])
 def test_any_change_rebuilds(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
     builds = _count_builds(monkeypatch)
     cache = tmp_path / "cache"
@@ -59,9 +59,12 @@ def test_any_change_rebuilds(folder: Path, tmp_path: Path, monkeypatch: pytest.M
         (folder / "a.txt").write_text("新会区图书馆新增阅览座位700个。\n", encoding="utf-8")
     elif change == "new document":
         (folder / "b.txt").write_text("江门体育馆设有座位8000个。\n", encoding="utf-8")
-    else:
+    elif change == "synonyms":
         (folder / "lexicon").mkdir()
         (folder / "lexicon" / "synonyms.txt").write_text("座位 位子 椅子\n", encoding="utf-8")
+    else:
+        (folder / "lexicon").mkdir()
+        (folder / "lexicon" / "glossary.txt").write_text("阅览座位 看书的座位\n", encoding="utf-8")
     rebuilt = Engine.build(folder, cache_dir=cache)
     assert len(builds) == 2
     if change == "document":

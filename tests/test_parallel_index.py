@@ -120,7 +120,10 @@ def test_batches_and_workers_build_the_index_one_passage_at_a_time_builds(
     built = build_index(tokenizer, passages, workers=2 if path == "workers" else 1)
     _same_index(reference, built)
     assert built.texts is not None and len(built.texts) == len(passages)
-    assert [built.texts[i] for i in range(len(passages))] == [normalize(t) for t in texts]
+    # What is indexed: the text, and what its abbreviations stand for (百千万工程 …).
+    expected = [normalize(passage_document_text(p, tokenizer.lexicon.glossary)) for p in passages]
+    assert [built.texts[i] for i in range(len(passages))] == expected
+    assert sum(e != normalize(t) for e, t in zip(expected, texts)) >= 1  # the glossary is exercised
 
 
 def test_a_pool_that_cannot_start_falls_back_to_one_process(

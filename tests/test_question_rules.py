@@ -368,6 +368,30 @@ def test_a_malformed_rewrite_line_names_the_file(tmp_path) -> None:
         load_lexicon(tmp_path)
 
 
+def test_a_passage_is_found_by_what_its_abbreviation_stands_for(tmp_path) -> None:
+    # The text says only 双减; the question asks in the words the abbreviation stands for.
+    (tmp_path / "school.md").write_text(
+        "## 教育\n\n全区扎实推进双减工作,课后服务覆盖率达100%。\n\n全区新建公园十座,绿化道路三十公里。\n", encoding="utf-8"
+    )
+    assert not Engine.build(tmp_path).ask("学生作业负担和校外培训负担减轻了吗").answered
+    (tmp_path / "lexicon").mkdir()
+    (tmp_path / "lexicon" / "glossary.txt").write_text("双减 减轻学生作业负担 减轻校外培训负担\n", encoding="utf-8")
+    engine = Engine.build(tmp_path)
+    answer = engine.ask("学生作业负担和校外培训负担减轻了吗")
+    assert answer.answered and "双减" in answer.hits[0].passage.text
+    assert answer.hits[0].passage.text.startswith("全区扎实推进双减")  # shown as written, without the gloss
+
+
+def test_a_malformed_glossary_line_names_the_file(tmp_path) -> None:
+    from bot.errors import KnowledgeError
+    from bot.lexicon import load_lexicon
+
+    (tmp_path / "lexicon").mkdir()
+    (tmp_path / "lexicon" / "glossary.txt").write_text("# 简称 全称\n双减\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"glossary\.txt:2"):
+        load_lexicon(tmp_path)
+
+
 def test_a_count_is_not_answered_by_a_price(engine: Engine) -> None:
     # 麻三村's paragraph has only 5元钱: it does not say how many people.
     assert not engine.ask("麻三村有多少人？").answered
