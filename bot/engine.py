@@ -1947,7 +1947,7 @@ def _together(text: str, words: list[list[str]], width: int) -> int:
     occ: list[tuple[int, int, int]] = []  # (start, end, which word)
     for k, forms in enumerate(words):
         for form in forms:
-            at = text.find(form)
+            at = text.find(form) if form else -1
             if at != -1:
                 while at != -1:
                     occ.append((at, at + len(form), k))
@@ -1956,7 +1956,12 @@ def _together(text: str, words: list[list[str]], width: int) -> int:
     occ.sort()
     most = 0
     for lo, (start, _, _) in enumerate(occ):
-        inside = {k for s, e, k in occ[lo:] if e - start <= width}
+        inside = set()
+        for s, e, k in occ[lo:]:
+            if s - start > width:
+                break  # sorted by start: nothing further fits
+            if e - start <= width:
+                inside.add(k)
         most = max(most, len(inside))
     return most
 
