@@ -454,7 +454,10 @@ def share_of(asked: str, kind: str, text: str, start: int, value: str) -> bool:
     收入超100万元" answers 「多少村…」 (the article gives the share, not the count)."""
     if kind != "percent" or not asked or asked in _MONEY_UNITS:
         return False
-    end = text.find(value, start) + len(value)
+    at = text.find(value, start)
+    if at == -1:
+        return False
+    end = at + len(value)
     return text.startswith(asked, end) or text.startswith("的" + asked, end)
 
 
