@@ -131,6 +131,7 @@ DETAIL_WORDS = (
 # A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
 # tell (context: who asks, what they remember).
 _CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
+_SPACE_COMMA_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
 _QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
@@ -582,7 +583,8 @@ class Engine:
         rewritten. A polite opening is dropped (请问一下, 我想了解), numbers written in characters
         become digits as the article writes them (一百一十四家 → 114家, 二〇二三年 → 2023年), and
         A-not-A forms become A (方不方便 → 方便)."""
-        norm = normalize(text)
+        # 「我妈腿脚不好 家里改造有人帮忙吗」: on a phone a space between two clauses is a comma.
+        norm = _SPACE_COMMA_RE.sub(",", normalize(text))
         if self._rewrite_re is not None:
             table = self._rewrite_table
             norm = self._rewrite_re.sub(lambda m: table[m.group()], norm)

@@ -927,3 +927,12 @@ def test_together_counts_the_words_found_close_to_each_other() -> None:
     assert _together("各县(市、区)领导", [["各县区", "县"], ["领导"]], 8) == 2  # a piece stands for its word
     assert _together("各县(市、区)领导", [["各县区", "县"], ["领导"]], 6) == 1
     assert _together("无关", words, 6) == 0
+
+
+def test_a_space_between_clauses_is_a_comma(engine: Engine) -> None:
+    # What the asker tells about themselves (我妈腿脚不好) counts half, also when a space, not a
+    # comma, ends it; the question is then answered by the 适老化改造 passage.
+    assert engine.normalize_question("我妈腿脚不好 家里改造有人帮忙吗").startswith("我妈腿脚不好,家里")
+    assert engine.normalize_question("hello world") == "hello world"  # not between Chinese
+    answer = engine.ask("我妈腿脚不好 家里改造装扶手有人帮忙吗")
+    assert answer.answered and "适老化改造" in answer.hits[0].passage.text
