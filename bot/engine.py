@@ -117,6 +117,8 @@ def _a_not_a(m: re.Match[str]) -> str:
 _NAMING_RE = re.compile(r"叫什么|叫啥|什么名字|啥名字|名称是|叫做什么")
 # 「要不要分成几个阶段」, 「是不是有几个」: a yes-no question before the count word.
 _YES_NO_RE = re.compile(r"(?:要不要|是不是|会不会|该不该|需不需要|用不用)[^,?!。]{0,8}?(?:几|多少)")
+# 「过年前想打几天短工,上哪找活」: 几 after 想 + a verb is "a few", what the asker wants, not a count.
+_WANT_A_FEW_RE = re.compile(r"想(?!知道|问问?有)[\u4e00-\u9fff]{1,2}几(?![?？]|$)")
 # 「老人们」: a two-character word before the plural 们 (see Engine._plural).
 _PLURAL_RE = re.compile(r"([\u4e00-\u9fff]{2})们")
 _PLURAL_MIN_FREQ = 100
@@ -640,8 +642,9 @@ class Engine:
         faq_hit = self.faq.match(qnorm)
         noun = self._asked_noun(searched)
         fq = figure_query(searched, tokens, noun)
-        if fq.wants_number and _YES_NO_RE.search(normalize(head)):
-            # 「要不要分成几个阶段」 asks yes or no (A-not-A, read as A by now), not a count.
+        if fq.wants_number and (_YES_NO_RE.search(normalize(head)) or _WANT_A_FEW_RE.search(qnorm)):
+            # 「要不要分成几个阶段」 asks yes or no (A-not-A, read as A by now), not a count;
+            # 「想打几天短工」 says what the asker wants.
             fq = replace(fq, wants_number=False, unit="")
         if faq_hit is not None:
             idx = self.passage_index(faq_hit)

@@ -936,3 +936,11 @@ def test_a_space_between_clauses_is_a_comma(engine: Engine) -> None:
     assert engine.normalize_question("hello world") == "hello world"  # not between Chinese
     answer = engine.ask("我妈腿脚不好 家里改造装扶手有人帮忙吗")
     assert answer.answered and "适老化改造" in answer.hits[0].passage.text
+
+
+def test_a_few_that_the_asker_wants_is_not_a_count(engine: Engine) -> None:
+    # 想打几天短工: "a few days" of work the asker wants; the question is 上哪找活.
+    answer = engine.ask("过年前想打几天短工 上哪找活")
+    assert answer.answered and "零工市场" in answer.hits[0].passage.text
+    assert engine.ask("读书班最少要办几天").figures[0].value.endswith("7天")  # a count stays one
+    assert engine.ask("我想知道讲师团有几名成员").figures[0].value == "88名"
