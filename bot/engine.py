@@ -882,7 +882,10 @@ class Engine:
         # "江门有多少家医院" is not answered by the passage about 114家长者饭堂.
         strict = fq.kind in ("money", "percent", "date", "year", "ordinal", "time") or (fq.unit and fq.unit not in _LOOSE_UNITS)
         # "麻三村有多少人": a count, which a price (5元钱) does not give.
-        counting = fq.wants_number and not fq.kind and fq.unit in _LOOSE_UNITS
+        # 「每天有多少老人来吃饭」 counts people too, with no counter word (多少位老人 has one).
+        counting = fq.wants_number and not fq.kind and (
+            fq.unit in _LOOSE_UNITS or (not fq.unit and bool(noun) and self._is_person_word(noun[-1]))
+        )
         role = self._asked_role(qnorm)
         if role and _NAMING_RE.search(qnorm) and not self._is_person_word(role[0]) and not ranking.having_all([role[0]]):
             # 「常态化培育项目叫什么」: the answer gives a name (“阶梯计划”“青苗工程”) whatever the

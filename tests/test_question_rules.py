@@ -944,3 +944,15 @@ def test_a_few_that_the_asker_wants_is_not_a_count(engine: Engine) -> None:
     assert answer.answered and "零工市场" in answer.hits[0].passage.text
     assert engine.ask("读书班最少要办几天").figures[0].value.endswith("7天")  # a count stays one
     assert engine.ask("我想知道讲师团有几名成员").figures[0].value == "88名"
+
+
+def test_how_many_people_without_a_counter_still_wants_a_count(tmp_path) -> None:
+    # 多少老人 (no 位/名): a price (5元钱) is not how many people come.
+    (tmp_path / "canteen.md").write_text(
+        "## 食堂\n\n临近中午,走进东湖社区长者饭堂,老人们吃得津津有味,两荤两素一汤一饭只要5元钱。\n\n"
+        "全市共有党员3000名,参加培训的干部很多。\n",
+        encoding="utf-8",
+    )
+    engine = Engine.build(tmp_path)
+    assert not engine.ask("东湖社区长者饭堂每天有多少老人来吃饭").answered
+    assert engine.ask("全市有多少党员").figures[0].value == "3000名"
