@@ -956,3 +956,10 @@ def test_how_many_people_without_a_counter_still_wants_a_count(tmp_path) -> None
     engine = Engine.build(tmp_path)
     assert not engine.ask("东湖社区长者饭堂每天有多少老人来吃饭").answered
     assert engine.ask("全市有多少党员").figures[0].value == "3000名"
+
+
+def test_the_party_congress_in_plain_words(engine: Engine) -> None:
+    # 党的大会 is the 党代会; 上一次 says when (not 一次, "one time", which 这是一次… has).
+    assert "上次" in engine.normalize_question("上一次全市党的大会定下的事做得怎么样了")
+    answer = engine.ask("上一次全市党的大会定下的事做得怎么样了")
+    assert answer.answered and "党代会" in answer.hits[0].passage.text
