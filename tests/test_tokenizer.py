@@ -76,6 +76,9 @@ def test_punctuation_is_dropped(tokenizer, text, terms):
         ("拧成一股绳", "整合"),
         ("投诉", "反映"),  # where to raise a problem (反映窗口), not a petition (信访)
         ("说理", "反映"),  # 能去哪说理: where to complain
+        ("种地", "耕地"),
+        ("经商氛围", "营商环境"),
+        ("领学", "先学一步"),
         ("长者", "长者"),  # the first word of a group stands for itself
     ],
 )
