@@ -281,7 +281,7 @@ _MONEY_WORDS = {"钱", "元", "块", "块钱", "费用", "价格", "价钱", "�
 _LOOSE_UNITS = {"个", "项", "家", "名", "所", "次", "件", "场", "位", "户", "处", "条", "种"}
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z\-]{1,}")
 _TOTAL_CUE = re.compile(r"一共|总共|总数|共有|合计|总计|总量|全部|累计|现在|目前|如今|截至|现有|多不多")
-_NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了")
+_NEW_CUE = re.compile(r"新增|新建|新开|增加了|多了|多开|多建|多出")
 
 
 class _Scored(NamedTuple):

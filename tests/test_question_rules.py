@@ -963,3 +963,9 @@ def test_the_party_congress_in_plain_words(engine: Engine) -> None:
     assert "上次" in engine.normalize_question("上一次全市党的大会定下的事做得怎么样了")
     answer = engine.ask("上一次全市党的大会定下的事做得怎么样了")
     assert answer.answered and "党代会" in answer.hits[0].passage.text
+
+
+@pytest.mark.parametrize("question", ["主题教育以来长者饭堂新开了多少家", "主题教育以来长者饭堂多开了多少家"])
+def test_more_opened_asks_for_the_increase(engine: Engine, question: str) -> None:
+    # 多开了 is 新增: 新增长者饭堂48家, not 总数达114家.
+    assert engine.ask(question).figures[0].value == "48家"
