@@ -381,6 +381,9 @@ _LENGTH_RE = re.compile(r"多长|多远|多少公里|长度|距离")
 _AREA_RE = re.compile(r"多大面积|面积多大|面积有多|多少面积|多少亩|多少公顷|多少平方")
 _WANTS_RE = re.compile(r"多大|多长|多远|多高|多久|(?<![哪这那好])几(?!乎)|多不多|多吗")
 _ALL_HAN_RE = re.compile(r"[\u4e00-\u9fff]+")
+# A question that is only what it counts: 「讲师团宣讲场次？」, 「长者饭堂总数」.
+_TERSE_COUNT_RE = re.compile(r"(场次|人次|餐次|次数|人数|户数|个数|件数|项数|数量|总数)\s*[?!。]*\s*$")
+_TERSE_UNITS = {"次数": "次", "人数": "人", "户数": "户", "个数": "个", "件数": "件", "项数": "项", "数量": "", "总数": ""}
 
 
 def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = ()) -> FigureQuery:
@@ -422,7 +425,11 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
             unit = "公里"
         elif _AREA_RE.search(question):
             unit = "公顷"
-    wants = bool(m) or bool(kind) or bool(_WANTS_RE.search(question))
+    terse = None if m or kind else _TERSE_COUNT_RE.search(question)
+    if terse:
+        # 「讲师团宣讲场次？」: a count named by its counter, with no 多少.
+        unit = _TERSE_UNITS.get(terse.group(1), terse.group(1)) if not unit else unit
+    wants = bool(m) or bool(kind) or bool(terse) or bool(_WANTS_RE.search(question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
     for i, tok in enumerate(toks):

@@ -969,3 +969,13 @@ def test_the_party_congress_in_plain_words(engine: Engine) -> None:
 def test_more_opened_asks_for_the_increase(engine: Engine, question: str) -> None:
     # 多开了 is 新增: 新增长者饭堂48家, not 总数达114家.
     assert engine.ask(question).figures[0].value == "48家"
+
+
+def test_a_terse_question_named_by_its_counter_asks_a_count(engine: Engine) -> None:
+    from bot.figures import figure_query
+
+    assert figure_query(normalize("讲师团宣讲场次？")).unit == "场次"
+    assert figure_query(normalize("党员人数")).unit == "人"
+    assert figure_query(normalize("长者饭堂总数")).wants_number
+    assert not figure_query(normalize("讲师团宣讲的场次是谁定的")).wants_number  # not at the end: no count asked
+    assert engine.ask("讲师团宣讲场次？").figures[0].value == "156场次"
