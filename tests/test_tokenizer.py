@@ -79,6 +79,8 @@ def test_punctuation_is_dropped(tokenizer, text, terms):
         ("种地", "耕地"),
         ("经商氛围", "营商环境"),
         ("领学", "先学一步"),
+        ("落户", "转移"),  # 吸引工厂落户: 承接产业有序转移
+        ("合在一起", "整合"),
         ("长者", "长者"),  # the first word of a group stands for itself
     ],
 )
