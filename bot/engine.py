@@ -1979,7 +1979,9 @@ def _pieces(analysis: Analysis) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for t in analysis.terms:
         if len(t) >= 3:
-            parts = sorted({w for w in analysis.words if w != t and w in t}, key=len, reverse=True)
+            # Longest first; equal lengths in the question's order (a set's order would vary
+            # from run to run with the hash seed).
+            parts = sorted(dict.fromkeys(w for w in analysis.words if w != t and w in t), key=len, reverse=True)
             if parts:
                 out[t] = parts
     return out
