@@ -239,7 +239,10 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
     for ci, (c_start, c_end) in enumerate(clauses):
         clause = text[c_start:c_end]
         if ci and _SENTENCE_END_RE.search(text, clauses[ci - 1][1], c_start):
+            # A new sentence: "时间回溯。2023年9月19日,市领导…读书班开班" — the date's subject
+            # is what follows it, not the sentence before.
             seen = []
+            previous = ""
         raw = _figures_in(clause)
         if not raw:
             previous = clause  # no figure: nothing below applies (most clauses)

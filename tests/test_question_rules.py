@@ -979,3 +979,21 @@ def test_a_terse_question_named_by_its_counter_asks_a_count(engine: Engine) -> N
     assert figure_query(normalize("长者饭堂总数")).wants_number
     assert not figure_query(normalize("讲师团宣讲的场次是谁定的")).wants_number  # not at the end: no count asked
     assert engine.ask("讲师团宣讲场次？").figures[0].value == "156场次"
+
+
+def test_a_date_opening_a_sentence_is_about_what_follows_it() -> None:
+    from bot.figures import _extract
+
+    # Not about 时间回溯, the sentence before: about the 读书班 that opened that day.
+    date = next(f for f in _extract("时间回溯。2023年9月19日,市领导读书班开班,为期7天。", "p") if f.figure.kind == "date")
+    assert "读书班开班" in date.inherited and "时间回溯" not in date.inherited
+    # Within a sentence, a bare figure clause still belongs to the clause before it.
+    total = next(f for f in _extract("江门新增长者饭堂48家,总数达114家。", "p") if f.figure.value == "114家")
+    assert "长者饭堂" in total.inherited
+
+
+def test_which_day_is_one_question_word(engine: Engine) -> None:
+    # jieba cuts 读书班哪天开 into 哪 天开 (异想天开); read as 哪一天 it stays the question word.
+    assert "哪一天" in engine.normalize_question("市领导的读书班哪天开的班")
+    answer = engine.ask("市领导的读书班哪天开的班")
+    assert answer.answered and answer.figures[0].value == "2023年9月19日"
