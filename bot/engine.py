@@ -164,6 +164,8 @@ _KIND_CUES = (
 _PURPOSE_Q_RE = re.compile(r"为什么|为何|为啥|干嘛要|意义|目的|意味着|初衷|图什么|有什么用|有啥用")
 _PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在于|(?<!作)为了")
 # 「市长是谁」, 「主任叫什么名字」: a question about who holds a post.
+# 「除了吴晓晖还有谁」: who else, besides the one named.
+_WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|另外还有|还)(?:谁|哪位|哪些人|什么人|别人)")
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪位|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
@@ -653,6 +655,25 @@ class Engine:
                 return self._answer(raw, effective, qnorm, analysis, fq, scored, "faq", explain)
         needed = max(self.settings.top_k, 8) if explain else self.settings.top_k
         answered, scored, info = self._retrieve(analysis, fq, qnorm, noun, needed)
+        if answered and (m := _WHO_ELSE_RE.search(qnorm)):
+            # 「市委副书记除了吴晓晖还有谁」: a passage that names only 吴晓晖 does not answer; one
+            # of the first three that has the question's informative words as written and names
+            # someone else does.
+            who = m.group(1)
+            floor = PHRASE_WORD_WEIGHT * self.index.words.weight("\x00")
+            asked = [t for t in scored[0].matched if t not in who and who not in t and self.index.words.weight(t) >= floor]
+            other = next(
+                (
+                    s
+                    for s in scored[:3]
+                    if all(t in self._norm_text(s.doc) for t in asked) and self._names_someone_else(s.doc, who)
+                ),
+                None,
+            )
+            if other is None:
+                answered, info = False, f"asks who else besides {who}; no passage near the top names anyone else"
+            else:
+                scored = [other, *[s for s in scored if s is not other]]
         if answered and len(scored) > 1 and not fq.wants_number:
             # (A count question is decided by its figures, not by where its words stand.)
             scored, moved = self._side_by_side(scored, analysis)
@@ -1033,6 +1054,20 @@ class Engine:
             if tag.startswith("n") and not tag.startswith(("nr", "ns")):
                 out.append(holder)
         return tuple(out)
+
+    def _names_someone_else(self, doc: int, who: str) -> bool:
+        """Whether the passage names a person other than ``who`` (the domain dictionary's nr
+        tags, then jieba's)."""
+        for w in self.tokenizer.analyze(self.knowledge.passages[doc].text).terms:
+            if w == who or w in who:
+                continue
+            tag = self._tags.get(w)
+            if tag is not None:
+                if tag.startswith("nr"):
+                    return True
+            elif self.names.is_person(w) and self._is_name(w):  # jieba's tags, where trusted
+                return True
+        return False
 
     def _is_person_word(self, word: str) -> bool:
         """A post or a kind of person (书记, 主任, 实习生: the thesaurus' class A), or a word the

@@ -325,6 +325,10 @@ class GeneralNames:
         """Whether jieba's dictionary tags ``word`` as a place name (ns)."""
         return "ns" in self._group(word).get(word, "").split()
 
+    def is_person(self, word: str) -> bool:
+        """Whether jieba's dictionary tags ``word`` as a person's name (nr, nrfg, nrt)."""
+        return any(t.startswith("nr") for t in self._group(word).get(word, "").split())
+
 
 def _add_to(freq: dict[str, int], word: str, count: int, group: str | None = None) -> None:
     """What ``jieba.Tokenizer.add_word`` does to FREQ — the word, then its missing prefixes —

@@ -997,3 +997,20 @@ def test_which_day_is_one_question_word(engine: Engine) -> None:
     assert "哪一天" in engine.normalize_question("市领导的读书班哪天开的班")
     answer = engine.ask("市领导的读书班哪天开的班")
     assert answer.answered and answer.figures[0].value == "2023年9月19日"
+
+
+def test_who_else_needs_someone_else(tmp_path) -> None:
+    # 「除了张建国还有谁」: a passage that names only 张建国 does not answer it.
+    (tmp_path / "lexicon").mkdir()
+    (tmp_path / "lexicon" / "dictionary.txt").write_text("张建国 2000 nr\n王立新 2000 nr\n", encoding="utf-8")
+    (tmp_path / "people.md").write_text(
+        "## 人物\n\n副市长张建国主持召开交通工作会议。\n\n副市长王立新带队检查防汛工作。\n\n"
+        + "\n\n".join(f"{t}。" for t in _FILLER)
+        + "\n\n市委书记张建国出席开幕式。\n",
+        encoding="utf-8",
+    )
+    engine = Engine.build(tmp_path)
+    answer = engine.ask("副市长除了张建国还有谁")
+    assert answer.answered and "王立新" in answer.hits[0].passage.text
+    refused = engine.ask("市委书记除了张建国还有谁")
+    assert not refused.answered and "who else" in refused.reason
