@@ -363,7 +363,7 @@ class FigureQuery:
 
 
 # Counters people use but the article does not (几趟, 几回): see _UNIT_ALIASES.
-_ASK_ONLY_UNITS = "|趟|回|遍|顿"
+_ASK_ONLY_UNITS = "|趟|回|遍|顿|餐"
 _UNIT_AFTER_MULT_RE = re.compile(rf"(?:{_UNIT_RE})")
 # Not 哪几个 (which ones), 第几 (an ordinal), 排老几, 这几件事 (these few), 好几条 (several), 几乎.
 _ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那好])几(?!乎)|若干)(?P<unit>{_UNIT_RE}{_ASK_ONLY_UNITS})?")

@@ -279,6 +279,12 @@ def test_a_counter_people_use_asks_for_the_articles_counter(tmp_path) -> None:
         assert engine.ask(question).figures[0].value == "9次", question
 
 
+
+def test_meals_are_counted_in_meal_servings(engine: Engine) -> None:
+    # 多少餐 asks for 餐次 (约89万餐次), not for 总数达114家 although it says 一共.
+    assert engine.ask("老人饭堂2023年一共大概服务了多少餐？").figures[0].value == "约89万餐次"
+
+
 def test_ordinal_questions_count_nothing(engine: Engine) -> None:
     assert engine.tokenizer.asked_noun(normalize("耕地保护考核排第几")) == ()
     assert engine.ask("耕地保护考核排第几？").figures[0].value == "第1"
