@@ -81,6 +81,9 @@ def test_punctuation_is_dropped(tokenizer, text, terms):
         ("领学", "先学一步"),
         ("落户", "转移"),  # 吸引工厂落户: 承接产业有序转移
         ("合在一起", "整合"),
+        ("下乡", "调研"),
+        ("做生意", "营商环境"),
+        ("转过来", "转移"),
         ("长者", "长者"),  # the first word of a group stands for itself
     ],
 )
