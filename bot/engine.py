@@ -164,6 +164,8 @@ _KIND_CUES = (
 _PURPOSE_Q_RE = re.compile(r"为什么|为何|为啥|干嘛要|意义|目的|意味着|初衷|图什么|有什么用|有啥用")
 _PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在于|(?<!作)为了")
 # 「市长是谁」, 「主任叫什么名字」: a question about who holds a post.
+# A money question about an investment (投了多少钱, 投资多少, 投入了多少).
+_INVEST_RE = re.compile(r"投(?:了|资|入|进去|进)")
 # 「除了吴晓晖还有谁」: who else, besides the one named.
 _WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|另外还有|还)(?:谁|哪位|哪些人|什么人|别人)")
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪位|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
@@ -474,6 +476,10 @@ class Engine:
         if self._all_matches is None and len(self.knowledge.passages) <= SMALL_KNOWLEDGE:
             self._all_matches = _Matches(self, range(len(self.knowledge.passages)), corpus_wide=True)
         return self._all_matches
+
+    def _invests(self, doc: int) -> bool:
+        """Whether a money figure of the passage is an investment (投资, 投入 in its clause)."""
+        return any(f.figure.kind == "money" and "投" in f.clause for f in self._prepared_figures(doc).figures)
 
     def _prepared_figures(self, i: int) -> PreparedPassage:
         prep = self._prepared.get(i)
@@ -966,10 +972,14 @@ class Engine:
             }
         # 「什么时候通车」: 「即将建成通车」 says when, without a date (「具体哪一天通车」 asks the date).
         event = self._asked_event(qnorm) if fq.kind in ("date", "year") and _LOOSE_WHEN_RE.search(qnorm) else ""
+        # 「建长者饭堂一共投了多少钱」 asks what was invested: a price (5元钱) does not say it.
+        invested = fq.kind == "money" and bool(_INVEST_RE.search(qnorm))
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
-            if (not strict or self._has_figure(s.doc, fq) or (event and self._says_when(s.doc, event))) and (
-                not counting or self._has_count(s.doc)
+            if (
+                (not strict or self._has_figure(s.doc, fq) or (event and self._says_when(s.doc, event)))
+                and (not counting or self._has_count(s.doc))
+                and (not invested or self._invests(s.doc))
             ):
                 eligible.append(s)
                 if len(eligible) >= needed:

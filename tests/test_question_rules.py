@@ -1020,3 +1020,10 @@ def test_who_else_needs_someone_else(tmp_path) -> None:
     assert answer.answered and "王立新" in answer.hits[0].passage.text
     refused = engine.ask("市委书记除了张建国还有谁")
     assert not refused.answered and "who else" in refused.reason
+
+
+def test_what_was_invested_is_not_a_price(engine: Engine) -> None:
+    # 投了多少钱 asks for an investment; 两荤两素…只要5元钱 is a price.
+    assert not engine.ask("长者饭堂建设投了多少钱").answered
+    assert engine.ask("长者饭堂吃一顿多少钱").figures[0].value == "5元钱"
+    assert engine.ask("江门工业投资有多少钱了").figures[0].value == "过千亿元"
