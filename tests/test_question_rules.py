@@ -12,6 +12,26 @@ import pytest
 from bot.engine import Engine, _small_number
 from bot.textnorm import normalize
 
+_FILLER = [
+    "全市新建口袋公园二十座,城市绿化覆盖率持续提高,市民休闲更加便利",
+    "读书班集中学习理论,领导干部带头讲党课,学习氛围浓厚扎实",
+    "招商引资大会成功举办,签约一批先进制造业项目,投资规模创新高",
+    "老旧小区改造全面完成,加装电梯和停车位,居民出行更加方便",
+    "中小学新增学位数千个,公办高中扩容提质,家长普遍满意",
+    "长者饭堂覆盖城乡社区,老人吃饭实惠方便,服务量逐年增长",
+    "零工市场建成投用,求职者在手机上就能看到招工信息",
+    "法律服务中心挂牌运行,为企业和群众提供便捷的仲裁服务",
+]
+
+
+def _one_document(folder, heading: str, paragraphs: list[str], *, filler: bool = False) -> Engine:
+    """An engine over one Markdown document: a section ``heading`` and its ``paragraphs`` (and,
+    with ``filler``, eight unrelated paragraphs, so that idf means something)."""
+    body = paragraphs + ([f"{t}。" for t in _FILLER] if filler else [])
+    (folder / "doc.md").write_text(f"## {heading}\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+    return Engine.build(folder)
+
+
 GALLERY = """---
 title: 测试画报
 ---
@@ -273,8 +293,7 @@ def test_several_and_almost_ask_no_count_and_a_multiplier_is_not_the_counter() -
 
 def test_a_counter_people_use_asks_for_the_articles_counter(tmp_path) -> None:
     # 几趟/几回 are times (次), although no text counts in 趟.
-    (tmp_path / "visits.md").write_text("## 指导\n\n第二督导组先后9次到县里指导,走访60多个单位。\n", encoding="utf-8")
-    engine = Engine.build(tmp_path)
+    engine = _one_document(tmp_path, "指导", ["第二督导组先后9次到县里指导,走访60多个单位。"])
     for question in ("督导组来过县里几趟", "督导组到县里来了多少回"):
         assert engine.ask(question).figures[0].value == "9次", question
 
@@ -856,10 +875,7 @@ def test_a_name_question_does_not_need_the_word_for_the_kind_of_thing(tmp_path) 
 def test_a_parallel_clause_keeps_the_object_it_leaves_out(tmp_path) -> None:
     # 7个县领导班子成员领办237项 are 民生实事 too: the object said once belongs to every
     # parallel clause of the sentence.
-    (tmp_path / "deeds.md").write_text(
-        "## 实事\n\n全市制定清单,市领导班子成员领办民生实事54项,7个县领导班子成员领办237项。\n", encoding="utf-8"
-    )
-    engine = Engine.build(tmp_path)
+    engine = _one_document(tmp_path, "实事", ["全市制定清单,市领导班子成员领办民生实事54项,7个县领导班子成员领办237项。"])
     assert engine.ask("县里的领导班子领办了几项实事？").figures[0].value == "237项"
     assert engine.ask("市领导班子领办了几项实事？").figures[0].value == "54项"
 
@@ -879,10 +895,7 @@ def test_a_compound_word_of_the_question_counts_by_its_parts_among_figures() -> 
 
 def test_a_share_of_the_counted_noun_answers_how_many(tmp_path) -> None:
     # The text gives the share of villages, not their count: that is the answer to 多少村.
-    (tmp_path / "villages.md").write_text(
-        "## 乡村\n\n全县40%以上村集体年收入超50万元,农户人均收入增长8%。\n", encoding="utf-8"
-    )
-    engine = Engine.build(tmp_path)
+    engine = _one_document(tmp_path, "乡村", ["全县40%以上村集体年收入超50万元,农户人均收入增长8%。"])
     answer = engine.ask("有多少村的集体年收入超过50万？")
     assert answer.answered, answer.reason
     assert answer.figures[0].value == "40%以上"
@@ -891,37 +904,21 @@ def test_a_share_of_the_counted_noun_answers_how_many(tmp_path) -> None:
 
 def test_a_money_question_that_names_the_money_needs_that_word(tmp_path) -> None:
     # 多少经费 asks for a budget the text never gives; 多少钱 names no kind of money.
-    (tmp_path / "spending.md").write_text(
-        "## 民生\n\n活动开展以来,全区完成民生支出20亿元,投入改造资金3亿元。\n", encoding="utf-8"
-    )
-    engine = Engine.build(tmp_path)
+    engine = _one_document(tmp_path, "民生", ["活动开展以来,全区完成民生支出20亿元,投入改造资金3亿元。"])
     assert not engine.ask("这次活动一共花了多少经费").answered
     assert engine.ask("这次活动民生支出花了多少钱").figures[0].value == "20亿元"
     assert engine.ask("改造投入了多少资金").figures[0].value == "3亿元"
 
 
-_FILLER = [
-    "全市新建口袋公园二十座,城市绿化覆盖率持续提高,市民休闲更加便利",
-    "读书班集中学习理论,领导干部带头讲党课,学习氛围浓厚扎实",
-    "招商引资大会成功举办,签约一批先进制造业项目,投资规模创新高",
-    "老旧小区改造全面完成,加装电梯和停车位,居民出行更加方便",
-    "中小学新增学位数千个,公办高中扩容提质,家长普遍满意",
-    "长者饭堂覆盖城乡社区,老人吃饭实惠方便,服务量逐年增长",
-    "零工市场建成投用,求职者在手机上就能看到招工信息",
-    "法律服务中心挂牌运行,为企业和群众提供便捷的仲裁服务",
-]
-
-
 def test_near_tied_passages_go_to_the_one_with_the_words_side_by_side(tmp_path) -> None:
     # The first passage has 基层 and 减负 apart and scores higher; the second says 为基层减负.
     paragraphs = ["坚持机制减负赋能,深入推进党建引领基层治理,基层党建扎实。", "把问题整改贯穿始终,让群众感受到新变化,为基层减负取得了明显成效。"]
-    (tmp_path / "burden.md").write_text("## 工作\n\n" + "\n\n".join(paragraphs + [f"{t}。" for t in _FILLER]) + "\n", encoding="utf-8")
-    engine = Engine.build(tmp_path)
+    engine = _one_document(tmp_path, "工作", paragraphs, filler=True)
     answer = engine.ask("基层的负担有没有减轻？", explain=True)
     assert answer.answered and "为基层减负" in answer.hits[0].passage.text
     assert "side by side" in answer.reason
     scores = {c["id"]: c["fused"] for c in answer.explain["candidates"]}
-    assert scores["burden#1"] > scores["burden#2"]  # BM25 alone prefers the other one
+    assert scores["doc#1"] > scores["doc#2"]  # BM25 alone prefers the other one
 
 
 def test_together_counts_the_words_found_close_to_each_other() -> None:
@@ -954,12 +951,9 @@ def test_a_few_that_the_asker_wants_is_not_a_count(engine: Engine) -> None:
 
 def test_how_many_people_without_a_counter_still_wants_a_count(tmp_path) -> None:
     # 多少老人 (no 位/名): a price (5元钱) is not how many people come.
-    (tmp_path / "canteen.md").write_text(
-        "## 食堂\n\n临近中午,走进东湖社区长者饭堂,老人们吃得津津有味,两荤两素一汤一饭只要5元钱。\n\n"
-        "全市共有党员3000名,参加培训的干部很多。\n",
-        encoding="utf-8",
+    engine = _one_document(
+        tmp_path, "食堂", ["临近中午,走进东湖社区长者饭堂,老人们吃得津津有味,两荤两素一汤一饭只要5元钱。", "全市共有党员3000名,参加培训的干部很多。"]
     )
-    engine = Engine.build(tmp_path)
     assert not engine.ask("东湖社区长者饭堂每天有多少老人来吃饭").answered
     assert engine.ask("全市有多少党员").figures[0].value == "3000名"
 
