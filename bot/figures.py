@@ -80,7 +80,6 @@ def _blank_figures(text: str, matches: list[re.Match[str]] | None = None) -> str
 _CLAUSE_SPLIT_RE = re.compile(r"[,，;；。!！?？:：…]+|——")
 _LIST_SEP_RE = re.compile(r"、|以及|及|和")
 _SENTENCE_END_RE = re.compile(r"[。!！?？]")
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
 _MONEY_UNITS = {"亿元", "万元", "千元", "元", "元钱", "块钱", "块"}
 _TOTAL_WORDS = re.compile(r"总数|总量|总计|合计|累计|(?<![公总])共(?![同建享])|达(?![成到])")  # not 公共, 共同, 达成
 _NEW_WORDS = re.compile(r"新增|新建|增加")
@@ -309,11 +308,11 @@ def _shared_object(before: str, unit: str, seen: list[tuple[str, str]]) -> str:
     the previous figure or the clause start to this figure; it is added to ``seen``."""
     out = ""
     verb = before[-2:]
-    if len(verb) == 2 and _CJK_RE.fullmatch(verb):
+    if len(verb) == 2 and _ALL_HAN_RE.fullmatch(verb):
         for earlier, earlier_unit in reversed(seen):
             at = earlier.rfind(verb, 0, len(earlier) - 2)
             obj = earlier[at + 2 :] if at != -1 and earlier_unit == unit else ""
-            if 0 < len(obj) <= 8 and _CJK_RE.fullmatch(obj):
+            if 0 < len(obj) <= 8 and _ALL_HAN_RE.fullmatch(obj):
                 out = " " + obj
                 break
     seen.append((before, unit))
@@ -362,7 +361,8 @@ class FigureQuery:
     nouns: tuple[str, ...] = ()  # what is counted: "几个镇" → (镇,)
 
 
-# Counters people use but the article does not (几趟, 几回): see _UNIT_ALIASES.
+# Counters people use but the article does not (几趟, 几回, 多少餐): see _UNIT_ALIASES and
+# _unit_matches (餐 starts 餐次).
 _ASK_ONLY_UNITS = "|趟|回|遍|顿|餐"
 _UNIT_AFTER_MULT_RE = re.compile(rf"(?:{_UNIT_RE})")
 # Not 哪几个 (which ones), 第几 (an ordinal), 排老几, 这几件事 (these few), 好几条 (several), 几乎.
