@@ -477,6 +477,14 @@ class Engine:
             self._all_matches = _Matches(self, range(len(self.knowledge.passages)), corpus_wide=True)
         return self._all_matches
 
+    def _kind_figure_about(self, doc: int, fq: FigureQuery, words: list[str]) -> bool:
+        """Whether a figure of the asked kind is about one of ``words`` (in its clause). No
+        informative word at all (``words`` empty) asks nothing more."""
+        return any(
+            kind_matches(fq.kind, f.figure.kind, f.figure.value) and any(w in f.clause for w in words)
+            for f in self._prepared_figures(doc).figures
+        )
+
     def _invests(self, doc: int) -> bool:
         """Whether a money figure of the passage is an investment (投资, 投入 in its clause)."""
         return any(f.figure.kind == "money" and "投" in f.clause for f in self._prepared_figures(doc).figures)
@@ -974,12 +982,23 @@ class Engine:
         event = self._asked_event(qnorm) if fq.kind in ("date", "year") and _LOOSE_WHEN_RE.search(qnorm) else ""
         # 「建长者饭堂一共投了多少钱」 asks what was invested: a price (5元钱) does not say it.
         invested = fq.kind == "money" and bool(_INVEST_RE.search(qnorm))
+        # 「新会在预制菜百强榜排第几」: the passage's only ordinal (耕地保护…排名全省第1) is about
+        # something else. An ordinal or a share must be said of one of the question's informative
+        # words (in its clause). (Prices and dates are not held to this: 「一顿饭多少钱」 finds 5元钱
+        # in a clause of its own.)
+        floor = PHRASE_WORD_WEIGHT * self.index.words.weight("\x00")
+        about_kind = (
+            [t for t in terms if len(t) > 1 and self.index.words.weight(t) >= floor and self.index.words.doc_freq(t)]
+            if fq.kind in ("ordinal", "percent")
+            else []
+        )
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
             if (
                 (not strict or self._has_figure(s.doc, fq) or (event and self._says_when(s.doc, event)))
                 and (not counting or self._has_count(s.doc))
                 and (not invested or self._invests(s.doc))
+                and (not about_kind or self._kind_figure_about(s.doc, fq, about_kind))
             ):
                 eligible.append(s)
                 if len(eligible) >= needed:

@@ -1021,3 +1021,10 @@ def test_what_was_invested_is_not_a_price(engine: Engine) -> None:
     assert not engine.ask("长者饭堂建设投了多少钱").answered
     assert engine.ask("长者饭堂吃一顿多少钱").figures[0].value == "5元钱"
     assert engine.ask("江门工业投资有多少钱了").figures[0].value == "过千亿元"
+
+
+def test_an_ordinal_must_be_about_what_is_asked(tmp_path) -> None:
+    # The passage's only ordinal is the farmland ranking: it does not rank the schools.
+    engine = _one_document(tmp_path, "成绩", ["全县耕地保护考核排名全市第1,新建中小学3所,养老服务中心投入使用。"], filler=True)
+    assert not engine.ask("新建中小学在全市排第几").answered
+    assert engine.ask("耕地保护考核排第几").figures[0].value == "第1"
