@@ -209,3 +209,33 @@ def test_a_second_document_needs_no_code(two_documents: Engine, question: str, d
 def test_a_second_document_does_not_make_off_topic_questions_answerable(two_documents: Engine) -> None:
     assert not two_documents.ask("上海有多少常住人口？").answered
     assert not two_documents.ask("图书馆几点开门？").answered
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        # hard_negatives1 (session 8, blind): 60 near-topic questions the article does not answer
+        # (a detail of something it mentions, another city or year, a false premise), 10 off-topic.
+        # 0.733 refused on arrival (at cbcf5d4), 0.750 after the ordinal rule.
+        ("hard_negatives1.yaml", 0.73),
+    ],
+)
+def test_hard_negative_sets(engine: Engine, name: str, refused: float) -> None:
+    s = _summary(engine, REPO / "eval" / name)
+    assert s["questions"] >= 60 and s["by_kind"].keys() == {"negative"}
+    assert s["negatives_refused"] >= refused
+
+
+@pytest.mark.parametrize(
+    ("name", "hit1", "false_refusals"),
+    [
+        # hard_paraphrase1 (session 8, blind): 30 semantic and 30 colloquial questions that avoid
+        # the article's key words. hit@1 0.583, false refusals 0.367 on arrival (at cbcf5d4).
+        ("hard_paraphrase1.yaml", 0.55, 0.40),
+    ],
+)
+def test_hard_paraphrase_sets(engine: Engine, name: str, hit1: float, false_refusals: float) -> None:
+    s = _summary(engine, REPO / "eval" / name)
+    assert s["questions"] >= 60
+    assert s["hit@1"] >= hit1
+    assert s["false_refusals"] <= false_refusals
