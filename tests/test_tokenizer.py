@@ -84,6 +84,8 @@ def test_punctuation_is_dropped(tokenizer, text, terms):
         ("下乡", "调研"),
         ("做生意", "营商环境"),
         ("转过来", "转移"),
+        ("碰钉子", "办不成事"),
+        ("老镇子", "古镇"),
         ("长者", "长者"),  # the first word of a group stands for itself
     ],
 )
