@@ -39,6 +39,8 @@ def test_domain_words_stay_whole_and_stopwords_go(tokenizer, text, terms):
         ("怎么找零工市场", "怎么"),
         ("长者饭堂好吃吗", "吗"),
         ("耕地保护这块做得好", "做得好"),  # how well: it names nothing
+        ("办事老碰钉子", "老"),  # always: an adverb
+        ("家门口有没有就业驿站", "家门口"),
     ],
 )
 def test_stopwords_are_dropped_from_every_view(tokenizer, question, stopword):
