@@ -1028,3 +1028,29 @@ def test_an_ordinal_must_be_about_what_is_asked(tmp_path) -> None:
     engine = _one_document(tmp_path, "成绩", ["全县耕地保护考核排名全市第1,新建中小学3所,养老服务中心投入使用。"], filler=True)
     assert not engine.ask("新建中小学在全市排第几").answered
     assert engine.ask("耕地保护考核排第几").figures[0].value == "第1"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Everyday questions that share one colloquial word with a synonym group of the article's
+        # lexicon (钱袋子, 讲课, 轻松点, 走车, 做饭, 说理, 做生意, 落户, 下乡, 碰钉子, 老 …): a group too
+        # wide would make them look answered. Guards the word lists, not the code.
+        "我的钱袋子被偷了怎么办",
+        "老师上课讲课太快怎么办",
+        "这个周末能轻松点吗",
+        "新车走车前要注意什么",
+        "在家怎么做饭才好吃",
+        "做饭用什么锅好",
+        "怎么跟老板讲道理说理",
+        "在广州做生意要交什么税",
+        "公司落户深圳有什么补贴",
+        "明天下乡的车几点开",
+        "考驾照科目二总是碰钉子",
+        "小孩上课老走神怎么办",
+        "我想学做饭去哪报班",
+        "过年回家买什么礼物好",
+    ],
+)
+def test_everyday_questions_with_a_lexicon_word_are_refused(engine: Engine, question: str) -> None:
+    assert not engine.ask(question).answered
