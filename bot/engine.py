@@ -16,7 +16,7 @@ import math
 import os
 import re
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import compress, repeat
@@ -77,7 +77,9 @@ PICTURED_BONUS = 1.0
 # Engine._side_by_side.
 PHRASE_AMONG = 3
 PHRASE_TIER = 0.8
-PHRASE_WORD_WEIGHT = 0.25  # of the highest word weight: below it a word is everywhere
+# A word is informative from this share of the highest word weight on (below it, it is in most
+# passages: 江门, 主题教育 here). Used by the rules that look at where a question's words stand.
+INFORMATIVE_WEIGHT = 0.25
 PHRASE_SPAN = 6  # characters from the first word's start to the last one's end (基层减负: 4)
 PROMOTE_AMONG = 3
 PROMOTE_TIER = 0.6
@@ -670,24 +672,7 @@ class Engine:
         needed = max(self.settings.top_k, 8) if explain else self.settings.top_k
         answered, scored, info = self._retrieve(analysis, fq, qnorm, noun, needed)
         if answered and (m := _WHO_ELSE_RE.search(qnorm)):
-            # 「市委副书记除了吴晓晖还有谁」: a passage that names only 吴晓晖 does not answer; one
-            # of the first three that has the question's informative words as written and names
-            # someone else does.
-            who = m.group(1)
-            floor = PHRASE_WORD_WEIGHT * self.index.words.weight("\x00")
-            asked = [t for t in scored[0].matched if t not in who and who not in t and self.index.words.weight(t) >= floor]
-            other = next(
-                (
-                    s
-                    for s in scored[:3]
-                    if all(t in self._norm_text(s.doc) for t in asked) and self._names_someone_else(s.doc, who)
-                ),
-                None,
-            )
-            if other is None:
-                answered, info = False, f"asks who else besides {who}; no passage near the top names anyone else"
-            else:
-                scored = [other, *[s for s in scored if s is not other]]
+            answered, scored, info = self._who_else(m.group(1), scored, info)
         if answered and len(scored) > 1 and not fq.wants_number:
             # (A count question is decided by its figures, not by where its words stand.)
             scored, moved = self._side_by_side(scored, analysis)
@@ -700,6 +685,25 @@ class Engine:
             return ans
         return self._answer(raw, effective, qnorm, analysis, fq, scored, info, explain)
 
+    def _informative(self, words: Iterable[str], min_len: int = 2) -> list[str]:
+        """The ``words`` of ``min_len``+ characters that weigh at least ``INFORMATIVE_WEIGHT`` of
+        the highest word weight."""
+        floor = INFORMATIVE_WEIGHT * self.index.words.weight("\x00")
+        return [t for t in words if len(t) >= min_len and self.index.words.weight(t) >= floor]
+
+    def _who_else(self, who: str, scored: list[_Scored], info: str) -> tuple[bool, list[_Scored], str]:
+        """「市委副书记除了吴晓晖还有谁」: a passage that names only 吴晓晖 does not answer; one of
+        the first three that has the question's informative words as written and names someone
+        else does (moved first). Returns (answered, scored, info)."""
+        asked = [t for t in self._informative(scored[0].matched, min_len=1) if t not in who and who not in t]
+        other = next(
+            (s for s in scored[:3] if all(t in self._norm_text(s.doc) for t in asked) and self._names_someone_else(s.doc, who)),
+            None,
+        )
+        if other is None:
+            return False, scored, f"asks who else besides {who}; no passage near the top names anyone else"
+        return True, [other, *[s for s in scored if s is not other]], info
+
     def _side_by_side(self, scored: list[_Scored], analysis: Analysis) -> tuple[list[_Scored], bool]:
         """Of near-tied passages with the best one's words, the one where its informative words
         stand side by side (a phrase: 「为基层减负取得了明显成效」 for 「基层的负担有没有减轻」)
@@ -711,8 +715,7 @@ class Engine:
         (江门, 主题教育 are everywhere here; 建 is part of everything), and only among the next
         PHRASE_AMONG - 1 passages scoring at least PHRASE_TIER of the best."""
         best = scored[0]
-        floor = PHRASE_WORD_WEIGHT * self.index.words.weight("\x00")
-        words = [t for t in best.matched if len(t) > 1 and self.index.words.weight(t) >= floor]
+        words = self._informative(best.matched)
         if len(words) < 2:
             return scored, False
         among = [s for s in scored[1:PHRASE_AMONG] if s.fused >= PHRASE_TIER * best.fused and set(best.matched) <= set(s.matched)]
@@ -986,11 +989,8 @@ class Engine:
         # something else. An ordinal or a share must be said of one of the question's informative
         # words (in its clause). (Prices and dates are not held to this: 「一顿饭多少钱」 finds 5元钱
         # in a clause of its own.)
-        floor = PHRASE_WORD_WEIGHT * self.index.words.weight("\x00")
         about_kind = (
-            [t for t in terms if len(t) > 1 and self.index.words.weight(t) >= floor and self.index.words.doc_freq(t)]
-            if fq.kind in ("ordinal", "percent")
-            else []
+            [t for t in self._informative(terms) if self.index.words.doc_freq(t)] if fq.kind in ("ordinal", "percent") else []
         )
         eligible: list[_Scored] = []
         for s in ranking.among(maybe):
