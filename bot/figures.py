@@ -429,9 +429,9 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         elif _AREA_RE.search(question):
             unit = "公顷"
     terse = None if m or kind else _TERSE_COUNT_RE.search(question)
-    if terse:
+    if terse and not unit:
         # 「讲师团宣讲场次？」: a count named by its counter, with no 多少.
-        unit = _TERSE_UNITS.get(terse.group(1), terse.group(1)) if not unit else unit
+        unit = _TERSE_UNITS.get(terse.group(1), terse.group(1))
     wants = bool(m) or bool(kind) or bool(terse) or bool(_WANTS_RE.search(question))
     verb = ""
     toks = [t for t in tokens if t.strip()]
