@@ -128,6 +128,11 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
         # holdout33 (session 8, blind, the session's final code): hit@1 1.000, figure@1 1.000,
         # refused 1.000, false refusals 0.000 on arrival (at 64566e5).
         ("holdout33.yaml", 0.96, 0.92, 0.03),
+        # holdout34 / holdout35 (session 9, blind, session 8's final code): hit@1 0.970 / 0.985,
+        # figure@1 1.000 / 0.967, refused 1.000 / 1.000, false refusals 0.015 / 0.015 on arrival
+        # (at 756d15f).
+        ("holdout34.yaml", 0.94, 0.92, 0.03),
+        ("holdout35.yaml", 0.95, 0.92, 0.03),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
