@@ -94,6 +94,9 @@ class _Found:
     focus: str  # the words that say what the figure counts
     inherited: str = ""  # the previous clause, for a clause with no subject of its own
     before: str = ""  # the focus words before the figure, up to the previous figure
+    # The words between the figure and the next figure of its list segment, if one follows:
+    # "部署的179项任务完成…161项" -- a verb there is the next figure's (完成161项), not this one's.
+    leads_to: str = ""
 
 
 def kind_matches(wanted: str, kind: str, value: str) -> bool:
@@ -296,7 +299,8 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
             if kind == "count" and unit:
                 focus += _shared_object(clause[lo : m.start()], unit, seen)
             fig = Figure(value.strip(), unit, clause.strip(), passage_id, kind, c_start + m.start())
-            found.append(_Found(fig, focus, inherited, clause[lo : m.start()]))
+            leads_to = clause[m.end() : hi] if i + 1 < len(spans) and spans[i + 1][0] <= seg_end else ""
+            found.append(_Found(fig, focus, inherited, clause[lo : m.start()], leads_to))
         _respectively(clause, matches, found)
     return found
 
@@ -545,6 +549,7 @@ class PreparedFigure:
     focus: str  # normalised focus and inherited clause
     clause: str  # normalised clause and inherited clause
     before: str  # the focus words before the figure
+    leads_to: str  # the words up to the next figure of its list segment (see _Found)
     end: int  # offset just after the figure's value in the passage text
     respectively: bool  # "分别" in its clause
     total: bool  # its (raw) focus says 总数/累计…
@@ -572,6 +577,7 @@ def prepare_figures(text: str, passage_id: str, normalize_fn: Callable[[str], st
                 normalize_fn(f"{found.focus} {found.inherited}"),
                 normalize_fn(f"{fig.context} {found.inherited}"),
                 found.before,
+                found.leads_to,
                 fig.start + len(fig.value),
                 "分别" in fig.context,
                 bool(_TOTAL_WORDS.search(found.focus)),
@@ -654,6 +660,8 @@ def rank_prepared(
                 score *= 0.5  # "7个县…分别为33项、229项": 7个 names a subject; the answers follow 分别
             if verb and not found.respectively and verb in found.before:
                 score *= 2.0  # "完成了多少项" → "完成161项", "领办了几项实事" → "领办民生实事54项"
+            elif verb and verb in found.leads_to:
+                score *= 0.5  # "完成了多少项": not 部署的179项, which comes before 任务完成…161项
             # "几个镇" → "6个镇". (The counted noun right before a figure, 民生实事54项, is no
             # clue: it is as often the topic of the clause's next figures, 7个县…领办237项.)
             if nouns and any([text.startswith(n, found.end) for n in nouns]):

@@ -1054,3 +1054,14 @@ def test_an_ordinal_must_be_about_what_is_asked(tmp_path) -> None:
 )
 def test_everyday_questions_with_a_lexicon_word_are_refused(engine: Engine, question: str) -> None:
     assert not engine.ask(question).answered
+
+
+def test_a_verb_between_two_figures_belongs_to_the_second(tmp_path) -> None:
+    # 「确定的64项任务完成或基本完成52项」: 完成 comes after 64项, so 64 is what was set and
+    # 「完成了多少项」 asks for the 52, however much of the question surrounds the 64.
+    text = "县第五次党员大会确定的64项任务完成或基本完成52项,发展目标一步步变为现实。"
+    engine = _one_document(tmp_path, "发展成效", [text], filler=True)
+    answer = engine.ask("第五次党员大会确定的任务已经完成了多少项？")
+    assert answer.answered and answer.figures[0].value == "52项"
+    # What was set is still the answer to how many were set.
+    assert engine.ask("党员大会确定了多少项任务？").figures[0].value == "64项"
