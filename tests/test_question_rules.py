@@ -407,6 +407,16 @@ def test_a_passage_is_found_by_what_its_abbreviation_stands_for(tmp_path) -> Non
     assert answer.hits[0].passage.text.startswith("全区扎实推进双减")  # shown as written, without the gloss
 
 
+def test_the_home_province_is_what_the_article_calls_the_province(engine: Engine) -> None:
+    # The article says 全省 for Guangdong (glossary: 全省 广东省 广东). A question that names
+    # 广东 asks about the same province, so its name is no other place the answer lacks.
+    answer = engine.ask("江门的耕地保护考核在广东排第几？")
+    assert answer.answered and answer.figures[0].value == "第1"
+    # The gloss does not make Jiangmen's own counts Guangdong's.
+    assert not engine.ask("广东有多少个长者饭堂？").answered
+    assert not engine.ask("广东省的民生支出是多少？").answered
+
+
 def test_a_malformed_glossary_line_names_the_file(tmp_path) -> None:
     from bot.errors import KnowledgeError
     from bot.lexicon import load_lexicon
