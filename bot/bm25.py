@@ -51,6 +51,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from bot import kernels
+
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
@@ -428,6 +430,10 @@ class SparseBM25:
 
     def score_columns(self, cols: list[int], docs: Sequence[int]) -> np.ndarray:
         """``score_docs`` for columns from :meth:`lookup` (known ones, query order, repeats kept)."""
+        if self._n >= kernels.MIN_PASSAGES:
+            found = kernels.score_docs(self, cols, docs)
+            if found is not None:
+                return found
         docs_arr = np.asarray(docs, dtype=np.int64)
         order = np.argsort(docs_arr, kind="stable")
         scores = np.empty(len(docs_arr))
@@ -482,6 +488,10 @@ class SparseBM25:
         total = sum(lengths.values())
         if total <= max(_EXACT_POSTINGS, k) or len(distinct) == 1:
             return self._top_k_exhaustive(cols, distinct, total, k)
+        if self._n >= kernels.MIN_PASSAGES:
+            found = kernels.top_k(self, cols, k)  # the same, compiled (None: numba missing)
+            if found is not None:
+                return found
 
         mult = dict.fromkeys(distinct, 0)
         for c in cols:

@@ -98,6 +98,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             return run_eval(engine, Path(args.file), stdout=out, as_json=args.json)
         if args.command == "index":
             print(f"indexed {len(engine.passages)} passages from {len(engine.documents)} documents", file=out)
+            if engine.index.warm_up():
+                print("compiled the ranking of large indexes (numba; cached for later processes)", file=out)
             return 0
     except BotError as exc:
         print(f"qabot: error: {exc}", file=sys.stderr)

@@ -1176,7 +1176,10 @@ class Engine:
         ``suffix`` when one is given (镇 for 「哪个镇」)."""
         places = self._places.get(doc)
         if places is None:
-            words = self.tokenizer.analyze(self._norm_text(doc), normalized=True).terms
+            # What the passage says, without the glossary's expansions: 全省 stands for 广东省
+            # in matching, but a passage that says 全省 names no place.
+            text = normalize(passage_document_text(self.knowledge.passages[doc]))
+            words = self.tokenizer.analyze(text, normalized=True).terms
             common = max(1.0, 0.2 * self.index.n)  # 江门 in an article about 江门 answers no "where"
             places = self._places.put(
                 doc,

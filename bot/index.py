@@ -13,10 +13,12 @@ import os
 import struct
 import zlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
+from bot import kernels
 from bot.bm25 import SparseBM25, _crc32_of, atomic_file
 from bot.tokenizer import BatchTokens
 
@@ -27,6 +29,17 @@ _PYTHON_POSTINGS = 600
 _SMALL_CORPUS = 4096
 # Posting lists up to this long are kept as sets by ``Channel.docs_with``; longer ones searched.
 _SET_POSTINGS = 256
+
+
+_HELPER: ThreadPoolExecutor | None = None
+
+
+def _helper() -> ThreadPoolExecutor:
+    """One thread that ranks a second channel while the caller ranks the first."""
+    global _HELPER
+    if _HELPER is None:
+        _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qabot-rank")
+    return _HELPER
 
 
 class Candidate(NamedTuple):
@@ -275,6 +288,13 @@ class PassageIndex:
     def build(cls, word_corpus: Sequence[Sequence[str]], bigram_corpus: Sequence[Sequence[str]]) -> PassageIndex:
         return cls(Channel(word_corpus), Channel(bigram_corpus))
 
+    def warm_up(self) -> bool:
+        """Compile (or load from numba's cache) the compiled top-k, if this index is large
+        enough to use it: no question then waits for it. True if it will be used."""
+        if self.n < kernels.MIN_PASSAGES or not kernels.available():
+            return False
+        return kernels.warm_up(self.words.bm25) and kernels.warm_up(self.bigrams.bm25)
+
     def search(self, words: Sequence[str], bigrams: Sequence[str], k: int, include: Sequence[int] = ()) -> list[Candidate]:
         """The union of each channel's top ``k``, with both channels' scores.
 
@@ -305,9 +325,18 @@ class PassageIndex:
             pool.update(dict.fromkeys(include))
             return [Candidate(d, wacc.get(d, 0.0), bacc.get(d, 0.0)) for d in pool]
         pool = {}
-        for doc, _ in self.words.bm25.top_k_columns(wcols, k):
+        if self.n >= kernels.MIN_PASSAGES and kernels.available():
+            # The compiled top-k releases the GIL: the bigram channel's runs on the helper
+            # thread while this one ranks the words (one answer's latency, on 2 cores).
+            later = _helper().submit(self.bigrams.bm25.top_k_columns, bcols, k)
+            best_words = self.words.bm25.top_k_columns(wcols, k)
+            best_bigrams = later.result()
+        else:
+            best_words = self.words.bm25.top_k_columns(wcols, k)
+            best_bigrams = self.bigrams.bm25.top_k_columns(bcols, k)
+        for doc, _ in best_words:
             pool[doc] = None
-        for doc, _ in self.bigrams.bm25.top_k_columns(bcols, k):
+        for doc, _ in best_bigrams:
             pool[doc] = None
         pool.update(dict.fromkeys(include))
         docs = list(pool)

@@ -1,0 +1,266 @@
+"""numba kernels of :mod:`bot.kernels` (imported only when numba is installed).
+
+Module-level functions, so that numba can cache their machine code on disk (``cache=True``):
+only the first process ever to call one compiles it.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+njit = numba.njit(cache=True, nogil=True)
+# Helpers are inlined: a call between compiled functions costs ~20 ns here, more than their work.
+inline = numba.njit(cache=True, nogil=True, inline="always")
+
+
+@inline
+def _lower_bound(docs: np.ndarray, lo: int, hi: int, target: int) -> int:
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if docs[mid] < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+@inline
+def _worse(s1: float, d1: int, s2: float, d2: int) -> bool:
+    # Order of the top k: score descending, then passage ascending.
+    return s1 < s2 or (s1 == s2 and d1 > d2)
+
+@inline
+def _push(hs: np.ndarray, hd: np.ndarray, size: int, k: int, s: float, d: int) -> int:
+    """Offer (s, d) to the min-heap of the k best (root: the worst kept). New size."""
+    if size < k:
+        i = size
+        hs[i] = s
+        hd[i] = d
+        while i > 0:
+            p = (i - 1) >> 1
+            if _worse(hs[i], hd[i], hs[p], hd[p]):
+                hs[i], hs[p] = hs[p], hs[i]
+                hd[i], hd[p] = hd[p], hd[i]
+                i = p
+            else:
+                break
+        return size + 1
+    if not _worse(hs[0], hd[0], s, d):
+        return size
+    hs[0] = s
+    hd[0] = d
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        m = left
+        right = left + 1
+        if right < size and _worse(hs[right], hd[right], hs[left], hd[left]):
+            m = right
+        if _worse(hs[m], hd[m], hs[i], hd[i]):
+            hs[i], hs[m] = hs[m], hs[i]
+            hd[i], hd[m] = hd[m], hd[i]
+            i = m
+        else:
+            break
+    return size
+
+@inline
+def _score_block(
+    bl, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
+    qcols, qrow, ucols, urow, umult, n, tol, theta, bnd, acc, has, lo_of, seek, hs, hd, size, k,
+):  # fmt: skip
+    """Offer block bl's passages to the heap; the new heap size. Each passage is bounded
+    first (uint8 bounds of the frequent terms, exact weights of the others); only those
+    whose bound reaches ``theta`` are scored exactly."""
+    base = bl * 64
+    cnt = min(64, n - base)
+    for j in range(cnt):
+        bnd[j] = 0.0
+        acc[j] = 0.0
+        has[j] = False
+    for u in range(len(ucols)):
+        r = urow[u]
+        if r >= 0:
+            m = umult[u] * scale
+            for j in range(cnt):
+                q = dense_q[r, base + j]
+                if q:
+                    bnd[j] += m * q
+                    has[j] = True
+    for i in range(len(qcols)):
+        if qrow[i] < 0:
+            c = qcols[i]
+            if seek:
+                lo_of[i] = _lower_bound(docs, indptr[c], indptr[c + 1], base)
+            p = lo_of[i]
+            end = indptr[c + 1]
+            while p < end and docs[p] < base + cnt:
+                j = docs[p] - base
+                w = weights[p]
+                if w > 0.0:
+                    bnd[j] += w
+                has[j] = True
+                p += 1
+    full = size == k
+    for j in range(cnt):
+        if has[j] and full and bnd[j] + tol < theta:
+            has[j] = False  # cannot reach the k best
+    for i in range(len(qcols)):
+        c = qcols[i]
+        r = qrow[i]
+        if r >= 0:
+            w_idf = idf[c]
+            for j in range(cnt):
+                if has[j]:
+                    tf = dense_tf[r, base + j]
+                    if tf:
+                        t = float(tf)
+                        # rank_bm25's expression; a tf of 0 adds 0.0 there, so skipping it is equal
+                        acc[j] += w_idf * (t * (k1 + 1) / (t + norm[base + j]))
+        else:
+            p = lo_of[i]
+            end = indptr[c + 1]
+            while p < end and docs[p] < base + cnt:
+                acc[docs[p] - base] += weights[p]
+                p += 1
+    for j in range(cnt):
+        if has[j]:
+            if size == k and _worse(acc[j], base + j, hs[0], hd[0]):
+                continue
+            size = _push(hs, hd, size, k, acc[j], base + j)
+    return size
+
+@njit
+def top_k(
+    indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, dense_bmax, scale,
+    qcols, qrow, ucols, urow, umult, k, n, tol, seed,
+):  # fmt: skip
+    nb = (n + 63) // 64
+    # 1. Block upper bounds.
+    ub = np.zeros(nb)
+    for u in range(len(ucols)):
+        c = ucols[u]
+        m = umult[u]
+        r = urow[u]
+        if r >= 0:
+            for bl in range(nb):
+                ub[bl] += m * (dense_bmax[r, bl] * scale)
+        else:
+            p = indptr[c]
+            end = indptr[c + 1]
+            while p < end:
+                bl = docs[p] // 64
+                best = 0.0
+                while p < end and docs[p] // 64 == bl:
+                    if weights[p] > best:
+                        best = weights[p]
+                    p += 1
+                ub[bl] += m * best
+    top = 0.0
+    for bl in range(nb):
+        if ub[bl] > top:
+            top = ub[bl]
+    hs = np.empty(k)
+    hd = np.empty(k, dtype=np.int64)
+    if top <= tol:
+        return hd, hs, -1
+    # 2. Blocks in decreasing order of bound (a counting sort into buckets), until the
+    # bound of the rest is below the k-th best score found.
+    nbk = 1024
+    key = np.empty(nb, dtype=np.int64)
+    starts = np.zeros(nbk + 1, dtype=np.int64)
+    for bl in range(nb):
+        if ub[bl] > 0.0:
+            kk = min(int(ub[bl] / top * nbk), nbk - 1)
+            key[bl] = kk
+            starts[kk + 1] += 1
+        else:
+            key[bl] = -1
+    for kk in range(nbk):
+        starts[kk + 1] += starts[kk]
+    fill = starts[:-1].copy()
+    order = np.empty(starts[nbk], dtype=np.int64)
+    for bl in range(nb):
+        kk = key[bl]
+        if kk >= 0:
+            order[fill[kk]] = bl
+            fill[kk] += 1
+    bnd = np.empty(64)
+    acc = np.empty(64)
+    has = np.zeros(64, dtype=np.bool_)
+    lo_of = np.empty(len(qcols), dtype=np.int64)
+    size = 0
+    theta = -np.inf
+    # 2a. The best-bounded blocks first (at least SEED of them, and until k passages are
+    # found), each found by binary search: the threshold.
+    done = np.zeros(nb, dtype=np.bool_)
+    scored = 0
+    for kk in range(nbk - 1, -1, -1):
+        if size == k and scored >= seed:
+            break
+        for x in range(starts[kk], starts[kk + 1]):
+            bl = order[x]
+            done[bl] = True
+            scored += 1
+            size = _score_block(
+                bl, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
+                qcols, qrow, ucols, urow, umult, n, tol, theta, bnd, acc, has, lo_of, True, hs, hd, size, k,
+            )  # fmt: skip
+            if size == k:
+                theta = hs[0]
+    # 2b. Every other block that can still reach it, in passage order: each term's postings
+    # are then read forward, once.
+    for i in range(len(qcols)):
+        lo_of[i] = indptr[qcols[i]]
+    for bl in range(nb):
+        if done[bl] or ub[bl] == 0.0 or (size == k and ub[bl] + tol < theta):
+            continue
+        base = bl * 64
+        for i in range(len(qcols)):
+            if qrow[i] < 0:
+                p = lo_of[i]
+                end = indptr[qcols[i] + 1]
+                while p < end and docs[p] < base:
+                    p += 1
+                lo_of[i] = p
+        size = _score_block(
+            bl, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
+            qcols, qrow, ucols, urow, umult, n, tol, theta, bnd, acc, has, lo_of, False, hs, hd, size, k,
+        )  # fmt: skip
+        if size == k:
+            theta = hs[0]
+    if size < k or theta <= tol:
+        # Blocks bounded by 0 were skipped; they may hold passages that have a query word
+        # with a weight <= 0, which rank when fewer than k passages score above 0.
+        return hd, hs, -1
+    # Sorted: best first, ties to the lower passage.
+    idx = np.argsort(hd[:size], kind="mergesort")
+    out_d = hd[:size][idx]
+    out_s = hs[:size][idx]
+    idx = np.argsort(-out_s, kind="mergesort")
+    return out_d[idx], out_s[idx], size
+
+
+@njit
+def score_docs(indptr, docs, weights, idf, norm, k1, dense_tf, qcols, qrow, cand):
+    out = np.zeros(len(cand))
+    for x in range(len(cand)):
+        d = cand[x]
+        s = 0.0
+        for i in range(len(qcols)):
+            c = qcols[i]
+            r = qrow[i]
+            if r >= 0:
+                tf = dense_tf[r, d]
+                if tf:
+                    t = float(tf)
+                    s += idf[c] * (t * (k1 + 1) / (t + norm[d]))
+            else:
+                p = _lower_bound(docs, indptr[c], indptr[c + 1], d)
+                if p < indptr[c + 1] and docs[p] == d:
+                    s += weights[p]
+        out[x] = s
+    return out
+
