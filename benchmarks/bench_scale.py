@@ -126,6 +126,11 @@ def phase_ask(folder: str, cache: str, n: int, count: int, seed: int) -> dict:
     t0 = time.perf_counter()
     engine = Engine.build(folder, cache_dir=Path(cache))
     load_s = time.perf_counter() - t0
+    # The compiled top-k (numba, when installed): its machine code loaded from numba's cache,
+    # or compiled when no process has yet (the bot's composition root does the same at start).
+    t0 = time.perf_counter()
+    compiled = engine.index.warm_up()
+    kernels_s = time.perf_counter() - t0
     rss_loaded = rss_mib()
     qs = ["".join(q) + "？" for q in questions(n, count, seed)]
     t1 = time.perf_counter()
@@ -153,6 +158,8 @@ def phase_ask(folder: str, cache: str, n: int, count: int, seed: int) -> dict:
         )
     return {
         "load_s": load_s,
+        "kernels_s": kernels_s,
+        "compiled": compiled,
         "rss_loaded_mib": rss_loaded,
         "rss_after_mib": rss_mib(),
         "peak_rss_mib": peak_rss_mib(),
@@ -210,6 +217,10 @@ def render(results: list[dict]) -> str:
     row("progress line (reading, indexing): updates after 2 s, first, largest gap", lambda r: _progress(r["build"]))
     row("indexing peak RSS (main)", lambda r: f"{r['build']['peak_rss_mib']:,.0f} MiB")
     row("fresh process: load saved index", lambda r: f"{r['ask']['load_s']:.2f} s")
+    row(
+        "compiled ranking (numba): ready in",
+        lambda r: f"{r['ask']['kernels_s']:.2f} s" if r["ask"].get("compiled") else "not used",
+    )
     row("fresh process: RSS after load", lambda r: f"{r['ask']['rss_loaded_mib']:,.0f} MiB")
     row("fresh process: peak RSS (VmHWM)", lambda r: f"{r['ask']['peak_rss_mib']:,.0f} MiB")
     row("first answer after load", lambda r: f"{r['ask']['first_ms']:.1f} ms")
@@ -244,7 +255,8 @@ def render(results: list[dict]) -> str:
         if r.get("ref"):
             speed = r["ref"]["p50_ms"] / a["cold"]["p50_ms"]
             checks.append(("1M >= 500x rank_bm25 (1st pass)", speed, speed >= TARGETS["speedup_1m"]))
-        checks.append(("1M load from saved index <= 3 s", a["load_s"], a["load_s"] <= TARGETS["load_1m_s"]))
+        ready = a["load_s"] + a.get("kernels_s", 0.0)  # start-up includes the compiled ranking
+        checks.append(("1M load from saved index <= 3 s", ready, ready <= TARGETS["load_1m_s"]))
         checks.append(("1M resident <= 1.5 GiB (peak, MiB)", a["peak_rss_mib"], a["peak_rss_mib"] <= TARGETS["rss_1m_mib"]))
     lines.append("")
     lines.append(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")

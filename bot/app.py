@@ -72,6 +72,9 @@ def build_engine(cfg: Config) -> Engine:
         len(engine.documents),
         time.perf_counter() - t0,
     )
+    t1 = time.perf_counter()
+    if engine.index.warm_up():  # a large index: no first question waits for numba
+        log.info("compiled ranking ready in %.2f s", time.perf_counter() - t1)
     return engine
 
 
