@@ -818,7 +818,8 @@ class Engine:
         max_b = max([c.bigram_score for c in cands]) or 1.0
         purpose = bool(_PURPOSE_Q_RE.search(qnorm)) if qnorm else False
         ranking = _Ranking(
-            self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, purpose
+            self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, purpose,
+            self._parts_asked_apart(terms),
         )
         # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
         # exact order (and only the candidates that can still reach them, a score).
@@ -1267,6 +1268,24 @@ class Engine:
             known = table.put(doc, any(kind not in ("date", "year") for _, _, _, kind in self._spans(doc)))
         return known
 
+    def _parts_asked_apart(self, terms: Sequence[str]) -> frozenset[str]:
+        """The question's words whose dictionary sub-words are all in its other words already,
+        and which end with something else (their head): they count only as themselves. In
+        「长者饭堂的就餐卡」, 就餐卡's sub-word is 饭堂 (就餐, as the synonym table writes it), which
+        长者饭堂 has counted; a passage about 长者饭堂 says nothing of a 卡. (「打短工、灵活就业」
+        is about 零工 twice: 打短工 ends with its sub-word.)"""
+        out = []
+        tok = self.tokenizer
+        subwords = tok.subwords
+        for t in terms:
+            if len(t) < 3 or tok.ends_in_subword(t):
+                continue
+            subs = subwords(t)
+            others = [u for u in terms if u != t and t not in u]
+            if subs and all(any(s in u or s in subwords(u) for u in others) for s in subs):
+                out.append(t)
+        return frozenset(out)
+
     def _unjoin(self, terms: Sequence[str], qnorm: str) -> list[str]:
         """Terms, with a word no dictionary and no passage has split into its content characters.
 
@@ -1456,6 +1475,7 @@ class _Ranking:
         wanted_kinds: set[str],
         pictured: frozenset[int] = frozenset(),
         purpose: bool = False,
+        whole: frozenset[str] = frozenset(),
     ) -> None:
         self.engine = engine
         self.fq, self.wanted_kinds, self.pictured, self.purpose = fq, wanted_kinds, pictured, purpose
@@ -1474,9 +1494,9 @@ class _Ranking:
         if matches is not None and len(docs) > 1:
             # Every passage's degree of each word in a list: the candidates' picked out in C.
             pick = itemgetter(*docs)
-            rows = zip(*[pick(matches.dense(t)) for t in terms]) if terms else repeat(())
+            rows = zip(*[pick(matches.dense(t, t not in whole)) for t in terms]) if terms else repeat(())
         else:
-            degrees = [self.matches.degrees(t) for t in terms]
+            degrees = [self.matches.degrees(t, t not in whole) for t in terms]
             rows = zip(*[[d.get(doc, 0.0) for doc in docs] for d in degrees]) if degrees else repeat(())
         kind_of = engine._kind_of
         self._partial: dict[int, tuple[float, float, tuple[str, ...], Candidate]] = {}
@@ -1718,14 +1738,17 @@ class _Matches:
         text = self._texts.get(doc)
         return text if text is not None else self.engine._norm_text(doc)
 
-    def degrees(self, term: str) -> dict[int, float]:
-        """Passage → degree, for the passages with a degree above 0 (1.0: has the word)."""
-        deg = self._degrees.get(term)
+    def degrees(self, term: str, parts: bool = True) -> dict[int, float]:
+        """Passage → degree, for the passages with a degree above 0 (1.0: has the word).
+
+        ``parts=False``: the word itself (or its synonyms) only, not its sub-words."""
+        key = term if parts else "\x00" + term
+        deg = self._degrees.get(key)
         if deg is not None:
             return deg
         hit = self.having(term)
         deg = dict.fromkeys(hit, 1.0)
-        if len(term) >= 3 and len(hit) < len(self.docs):
+        if parts and len(term) >= 3 and len(hit) < len(self.docs):
             subs = self.engine.tokenizer.subwords(term)
             if subs:
                 found = [self.having(t) for t in subs]
@@ -1742,15 +1765,16 @@ class _Matches:
         if len(self._degrees) >= TERM_MEMO:
             self._degrees.clear()
             self._dense.clear()
-        self._degrees[term] = deg
+        self._degrees[key] = deg
         return deg
 
-    def dense(self, term: str) -> list[float]:
+    def dense(self, term: str, parts: bool = True) -> list[float]:
         """:meth:`degrees` as a list over every passage (0.0: not found); corpus-wide only."""
-        row = self._dense.get(term)
+        key = term if parts else "\x00" + term
+        row = self._dense.get(key)
         if row is None:
-            get = self.degrees(term).get
-            row = self._dense[term] = [get(d, 0.0) for d in range(len(self.docs))]
+            get = self.degrees(term, parts).get
+            row = self._dense[key] = [get(d, 0.0) for d in range(len(self.docs))]
         return row
 
 

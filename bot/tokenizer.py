@@ -694,6 +694,14 @@ class Tokenizer:
             self._subword_memo[word] = subs
         return list(subs)
 
+    def ends_in_subword(self, word: str) -> bool:
+        """Whether ``word`` ends with one of its dictionary sub-words: a Chinese compound's head
+        is its end, so 打短工 is about 短工, and 就餐卡 (sub-word 就餐) is a 卡, not a meal."""
+        if not self._ready:
+            self.initialize()
+        self._need(word)
+        return any(t != word and len(t) >= 2 and word.endswith(t) for t in self._cut_for_search(word))
+
     def analyze(self, text: str, *, normalized: bool = False) -> Analysis:
         """Tokenize ``text`` into content words and bigrams (normalising it first).
 

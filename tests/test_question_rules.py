@@ -1075,3 +1075,18 @@ def test_a_verb_between_two_figures_belongs_to_the_second(tmp_path) -> None:
     assert answer.answered and answer.figures[0].value == "52项"
     # What was set is still the answer to how many were set.
     assert engine.ask("党员大会确定了多少项任务？").figures[0].value == "64项"
+
+
+def test_a_compound_whose_parts_the_question_already_counts_counts_as_itself(tmp_path) -> None:
+    # 就餐卡's only dictionary sub-word is 就餐 (饭堂, as the synonym table writes it), which
+    # 长者饭堂 has counted already: the passage about 长者饭堂 says nothing of a card.
+    text = "全市新增社区长者饭堂20家,老人就近用餐更加方便。"
+    engine = _one_document(tmp_path, "民生实事", [text], filler=True)
+    assert not engine.ask("长者饭堂的就餐卡要怎么办理？").answered
+    assert engine.ask("长者饭堂新增了多少家？").figures[0].value == "20家"
+
+
+def test_a_compound_that_ends_with_its_part_is_about_it(engine: Engine) -> None:
+    # 打短工 → 短工 (零工), which 灵活就业 (零工) says again: the question is about 零工 twice.
+    answer = engine.ask("想打短工、灵活就业，江门有啥平台？")
+    assert answer.answered and "零工" in answer.hits[0].passage.text
