@@ -1090,3 +1090,17 @@ def test_a_compound_that_ends_with_its_part_is_about_it(engine: Engine) -> None:
     # 打短工 → 短工 (零工), which 灵活就业 (零工) says again: the question is about 零工 twice.
     answer = engine.ask("想打短工、灵活就业，江门有啥平台？")
     assert answer.answered and "零工" in answer.hits[0].passage.text
+
+
+def test_this_activity_is_the_campaign(engine: Engine) -> None:
+    # 「这次活动」 in a question about the article is 主题教育 itself.
+    assert "主题教育" in engine.normalize_question("此次活动结束后还要做什么")
+    answer = engine.ask("这次活动结束以后，接下来有啥打算？")
+    assert answer.answered and "巩固拓展主题教育成果" in answer.hits[0].passage.text
+
+
+def test_a_common_word_jieba_tags_as_a_place_is_not_a_place(engine: Engine) -> None:
+    # jieba tags 中考 ns; as a name no passage mentions, it made the question "about" somewhere else.
+    answer = engine.ask("孩子快中考了，公办高中的学位多不多")
+    assert answer.answered and "公办高中" in answer.hits[0].passage.text
+    assert not engine.ask("中考分数线今年是多少").answered
