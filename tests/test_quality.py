@@ -145,6 +145,10 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
         # holdout39 (session 10, blind): hit@1 0.940, figure@1 1.000, refused 1.000, false
         # refusals 0.030 on arrival (at 7db88c3).
         ("holdout39.yaml", 0.92, 0.92, 0.03),
+        # holdout40 / holdout41 (session 10, blind): hit@1 0.985 / 0.970, figure@1 1.000, refused
+        # 1.000, false refusals 0.015 / 0.000 on arrival (at ae7c8a7).
+        ("holdout40.yaml", 0.95, 0.92, 0.03),
+        ("holdout41.yaml", 0.94, 0.92, 0.03),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
