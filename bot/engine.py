@@ -1292,11 +1292,13 @@ class Engine:
         jieba's HMM joins runs of single characters into "words" across word boundaries (恩平那条
         村种了 → 村种, 活动中起了 → 中起): such a word weighs as much as the rarest name and no
         passage can have it. Its characters are what the question says. A person's name (李明)
-        stays whole: it is what the question is about."""
+        stays whole: it is what the question is about. A character is a word of the synonym table
+        like any other (接娃 → 接, 娃 = 学生)."""
         out: list[str] = []
+        tok = self.tokenizer
         for t in terms:
             if len(t) == 2 and self._junk(t) and not self._person_like(t, qnorm):
-                out.extend(ch for ch in t if self.tokenizer.is_content(ch))
+                out.extend(tok.canonical(ch) for ch in t if tok.is_content(ch))
             else:
                 out.append(t)
         return out

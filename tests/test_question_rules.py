@@ -1104,3 +1104,9 @@ def test_a_common_word_jieba_tags_as_a_place_is_not_a_place(engine: Engine) -> N
     answer = engine.ask("孩子快中考了，公办高中的学位多不多")
     assert answer.answered and "公办高中" in answer.hits[0].passage.text
     assert not engine.ask("中考分数线今年是多少").answered
+
+
+def test_a_split_word_s_characters_are_synonym_words_too(engine: Engine) -> None:
+    # jieba joins 接娃 (a word no dictionary has): split, its 娃 is the synonym table's 学生.
+    answer = engine.ask("天天接娃放学 政府有没有办法")
+    assert answer.answered and "接送难题" in answer.hits[0].passage.text
