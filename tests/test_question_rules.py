@@ -1110,3 +1110,9 @@ def test_a_split_word_s_characters_are_synonym_words_too(engine: Engine) -> None
     # jieba joins 接娃 (a word no dictionary has): split, its 娃 is the synonym table's 学生.
     answer = engine.ask("天天接娃放学 政府有没有办法")
     assert answer.answered and "接送难题" in answer.hits[0].passage.text
+
+
+def test_a_part_named_by_position_beats_a_passage_that_matches_every_word(engine: Engine) -> None:
+    # 「报道…写的啥」 matches the byline (记者) perfectly; 「中间部分」 names the part outright.
+    answer = engine.ask("报道的中间部分写的啥")
+    assert answer.answered and answer.hits[0].passage.kind == "heading"

@@ -92,6 +92,9 @@ def test_punctuation_is_dropped(tokenizer, text, terms):
         ("形式", "方式"),  # 采取什么形式: 以…等方式进行
         ("心灵", "灵魂"),  # 对党员心灵来说: 触及灵魂
         ("触动", "触及"),
+        ("上台", "上讲台"),
+        ("充电", "学习"),  # 读书充电
+        ("餐食", "饭堂"),
         ("长者", "长者"),  # the first word of a group stands for itself
     ],
 )
