@@ -1279,11 +1279,11 @@ class Engine:
         tok = self.tokenizer
         subwords = tok.subwords
         for t in terms:
-            if len(t) < 3 or tok.ends_in_subword(t):
+            if len(t) < 3:
                 continue
-            subs = subwords(t)
+            subs = subwords(t)  # (memoised; the head check below cuts the word again: last)
             others = [u for u in terms if u != t and t not in u]
-            if subs and all(any(s in u or s in subwords(u) for u in others) for s in subs):
+            if subs and all(any(s in u or s in subwords(u) for u in others) for s in subs) and not tok.ends_in_subword(t):
                 out.append(t)
         return frozenset(out)
 
