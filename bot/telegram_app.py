@@ -245,7 +245,7 @@ async def send_html(
             parse_mode=ParseMode.HTML,
             reply_markup=reply_markup if i == len(parts) - 1 else None,
             reply_parameters=reply,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            link_preview_options=_NO_PREVIEW,
         )
         sent.append(await deliver(send))
     return sent
@@ -518,9 +518,47 @@ def _button(label: str, callback: Callback) -> InlineKeyboardButton:
     return InlineKeyboardButton(_label(label), callback_data=encode(callback))
 
 
+class _Keyboard(InlineKeyboardMarkup):
+    """An InlineKeyboardMarkup that works out its JSON form once.
+
+    A cached answer goes out again with the same buttons, and PTB's ``to_dict`` walks every
+    button's attributes anew for each send (a third of the bot's own CPU per reply beyond what
+    an echo bot spends). The markup is frozen, so its form cannot change; PTB only serialises
+    the dict it gets."""
+
+    __slots__ = ("_json_form",)
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        if not recursive:
+            return super().to_dict(recursive=False)
+        form = getattr(self, "_json_form", None)
+        if form is None:
+            form = super().to_dict(recursive=True)
+            with self._unfrozen():
+                self._json_form = form
+        return form
+
+
+class _NoPreview(LinkPreviewOptions):
+    """``LinkPreviewOptions(is_disabled=True)``, serialised once (it goes with every reply)."""
+
+    __slots__ = ("_json_form",)
+
+    def __init__(self) -> None:
+        super().__init__(is_disabled=True)
+        with self._unfrozen():
+            self._json_form = super().to_dict(recursive=True)
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        return self._json_form if recursive else super().to_dict(recursive=False)
+
+
+_NO_PREVIEW = _NoPreview()
+
+
 def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
     rows = [row for row in rows if row]
-    return InlineKeyboardMarkup(rows) if rows else None
+    return _Keyboard(rows) if rows else None
 
 
 def _meta_text(value: object) -> str:
@@ -573,6 +611,8 @@ class Served:
                 self.section_positions.setdefault(p.section, []).append(i)
         self._cache_size = answer_cache
         self._cache: OrderedDict[tuple[str, str | None], _Cached] = OrderedDict()
+        # question -> whether it follows on: asked twice per message (cached?, then reply)
+        self._followups: dict[str, bool] = {}
 
     def _lookup(self, question: str, previous: str | None) -> _Cached:
         """``engine.ask`` remembered, with its rendered reply: both are pure, people ask the same
@@ -592,8 +632,14 @@ class Served:
     def _key(self, question: str, previous: str | None) -> tuple[str, str | None]:
         # The previous question changes only a follow-up's answer: other questions share one
         # entry whatever each chat asked before (each chat has its own previous question).
-        if previous is not None and not self.engine.is_followup(question):
-            previous = None
+        if previous is not None:
+            marked = self._followups.get(question)
+            if marked is None:
+                if len(self._followups) >= max(self._cache_size, 1):
+                    self._followups.clear()
+                marked = self._followups[question] = self.engine.is_followup(question)
+            if not marked:
+                previous = None
         return question, previous
 
     def cached(self, question: str, previous: str | None = None) -> bool:
