@@ -88,6 +88,7 @@ PURPOSE_BONUS = 0.3
 # ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
 # question's other words are often the asker's own (参与, 数量) rather than the article's.
 COUNTED_COVERAGE = 0.6
+_AGENT_SUFFIXES = "员者"  # 网格员, 管理员, 志愿者: a person who does or belongs to the word before
 CANDIDATES = 30  # per channel, before coverage reranking
 PASSAGE_MEMO = 8192  # passages whose derived data (figures, normalised text …) are kept
 TERM_MEMO = 65536  # question words whose derived data (weight, name …) are kept
@@ -971,6 +972,11 @@ class Engine:
         }
         if role_docs is not None:
             maybe &= role_docs
+        for word in counted:
+            if self._agent_noun(word):
+                # 「全市有多少个网格员」: 网格事项 are not 网格员. A kind of person made of a word
+                # and an agent suffix (员, 者) is counted only where it is named (or a synonym).
+                maybe &= ranking.matches.degrees(word, parts=False).keys()
         rest = {t: w for t, w in weights.items() if t not in names}
         if names and rest and (strict or counting):
             # "鹤山长者饭堂一顿饭多少钱": a passage that names 鹤山 and has a price, but lacks the
@@ -1099,6 +1105,16 @@ class Engine:
             elif self.names.is_person(w) and self._is_name(w):  # jieba's tags, where trusted
                 return True
         return False
+
+    def _agent_noun(self, word: str) -> bool:
+        """A word no passage has that is a dictionary word plus an agent suffix (网格员 = 网格 +
+        员, 志愿者): it names people, and its sub-word names something else."""
+        return (
+            len(word) >= 3
+            and word[-1] in _AGENT_SUFFIXES
+            and not self.index.words.doc_freq(word)
+            and word[:-1] in self.tokenizer.subwords(word)
+        )
 
     def _is_person_word(self, word: str) -> bool:
         """A post or a kind of person (书记, 主任, 实习生: the thesaurus' class A), or a word the

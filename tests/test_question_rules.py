@@ -1116,3 +1116,17 @@ def test_a_part_named_by_position_beats_a_passage_that_matches_every_word(engine
     # 「报道…写的啥」 matches the byline (记者) perfectly; 「中间部分」 names the part outright.
     answer = engine.ask("报道的中间部分写的啥")
     assert answer.answered and answer.hits[0].passage.kind == "heading"
+
+
+def test_people_named_by_an_agent_suffix_are_counted_only_where_named(tmp_path, engine: Engine) -> None:
+    # 网格员 = 网格 + 员: a passage that counts 网格事项 does not say how many 网格员 there are.
+    assert engine._agent_noun("网格员") and not engine._agent_noun("党员") and not engine._agent_noun("网格")
+    assert not engine.ask("全市有多少个网格员？").answered
+    assert engine.ask("网格事项一共办了多少件？").answered
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    items = _one_document(tmp_path / "a", "基层治理", ["全市办理网格事项5.6万件,办结率99%。"], filler=True)
+    assert not items.ask("全市有多少个网格员？").answered
+    named = _one_document(tmp_path / "b", "基层治理", ["全市配备专职网格员1200名,办理网格事项5.6万件。"], filler=True)
+    answer = named.ask("全市有多少个网格员？")
+    assert answer.answered and answer.figures and answer.figures[0].value == "1200名"
