@@ -139,6 +139,12 @@ DETAIL_WORDS = (
 _CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
 _SPACE_COMMA_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
+# 「…党员人数是多少来着,二十来万?」: a clause that is only the asker's guess at the figure
+# (a number, 来/多/左右, a unit, a particle) tells; its question mark asks nothing new.
+_GUESS_CLAUSE_RE = re.compile(
+    r"^\s*(?:是|有|大概|大约|差不多|好像|应该)?[0-9.零〇一二两三四五六七八九十百千万亿]+"
+    r"(?:来|多|余|左右|上下|出头)?[万亿]?[个名人家项次件户元块场所]?(?:左右|上下)?(?:吧|吗|啊|呀|嘛|吧吗)?[,;。!?…]*\s*$"
+)
 _QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
 # A level of government or rank, as an answer to 哪级 (a rewrite of 哪一级, 什么级别 …).
@@ -1341,24 +1347,25 @@ class Engine:
         clauses = [c for c in _CLAUSE_RE.split(qnorm) if c.strip()] if qnorm else []
         if len(clauses) < 2:
             return weights
-        first = next((i for i, c in enumerate(clauses) if _QUESTION_CUE_RE.search(c)), None)
+        asking = [bool(_QUESTION_CUE_RE.search(c)) and not _GUESS_CLAUSE_RE.match(c) for c in clauses]
+        first = next((i for i, a in enumerate(asking) if a), None)
         if first is None:
             return weights
         # A clause that tells is context when it follows the question (an afterthought) or is
         # about the asker (我…, 听说…); before the question it is usually its topic
         # (「领导自己先学起来,对下面有什么带动作用?」).
-        told = [
-            c
-            for i, c in enumerate(clauses)
-            if not _QUESTION_CUE_RE.search(c) and (i > first or _ASKER_RE.search(c))
-        ]
+        told = [c for i, c in enumerate(clauses) if not asking[i] and (i > first or _ASKER_RE.search(c))]
         if not told:
             return weights
         asked: set[str] = set()
+        said: set[str] = set()  # words of what the asker tells (a guess at the figure tells nothing)
         for c in clauses:
+            words = self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm)
             if c not in told:
-                asked.update(self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm))
-        return {t: w if t in asked else w * CONTEXT_SHARE for t, w in weights.items()}
+                asked.update(words)
+            elif not _GUESS_CLAUSE_RE.match(c):
+                said.update(words)
+        return {t: w if t in asked else w * CONTEXT_SHARE if t in said else 0.0 for t, w in weights.items()}
 
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.

@@ -390,6 +390,8 @@ _WANTS_RE = re.compile(r"多大|多长|多远|多高|多久|(?<![哪这那好])�
 _ALL_HAN_RE = re.compile(r"[\u4e00-\u9fff]+")
 # A question that is only what it counts: 「讲师团宣讲场次？」, 「长者饭堂总数」.
 _TERSE_COUNT_RE = re.compile(r"(场次|人次|餐次|次数|人数|户数|个数|件数|项数|数量|总数)\s*[?!。]*\s*$")
+# 「宣讲的场次是多少」: the counter named right before 多少 says which figure, as 多少场 would.
+_COUNTER_BEFORE_RE = re.compile(r"(场次|人次|餐次|次数|人数|户数|个数|件数|项数)(?:一共|总共|共|大概|大约|到底)?(?:是|有|为|达到?)?$")
 _TERSE_UNITS = {"次数": "次", "人数": "人", "户数": "户", "个数": "个", "件数": "件", "项数": "项", "数量": "", "总数": ""}
 
 
@@ -415,6 +417,10 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
                 unit = _unit_name(after.group(0), "")
         if not unit and question[m.end() - 1 : m.end()] == "个":
             unit = "个"
+        if not unit:
+            named = _COUNTER_BEFORE_RE.search(question, 0, m.start())
+            if named:
+                unit = _TERSE_UNITS.get(named.group(1), named.group(1))
         if unit in ("年", "月", "日", "天") and kind in ("date", "year"):
             unit = ""
     if kind == "ordinal":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.figures import extract_figures
+from bot.figures import extract_figures, figure_query
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,17 @@ def test_figure_scan_matches_the_regex_scan(engine):
         expected = [(m.span(), m.groupdict()) for m in _FIGURE_RE.finditer(text)]
         assert [(m.span(), m.groupdict()) for m in _figures_in(text)] == expected, text
         assert _blank_figures(text) == _FIGURE_RE.sub(" ", text), text
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("讲师团宣讲的场次是多少来着", "场次"),
+        ("全市党员人数是多少", "人"),
+        ("改造的户数一共有多少", "户"),
+        ("专题研讨的次数大概是多少", "次"),
+        ("讲师团宣讲了多少场", "场"),  # a counter after 多少 still wins
+    ],
+)
+def test_a_counter_named_right_before_the_question_word_is_the_unit(question: str, unit: str) -> None:
+    assert figure_query(question).unit == unit

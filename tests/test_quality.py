@@ -149,6 +149,10 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
         # 1.000, false refusals 0.015 / 0.000 on arrival (at ae7c8a7).
         ("holdout40.yaml", 0.95, 0.92, 0.03),
         ("holdout41.yaml", 0.94, 0.92, 0.03),
+        # holdout42 / holdout43 (session 11, blind): hit@1 0.955 / 0.955, figure@1 1.000 / 0.931,
+        # refused 1.000, false refusals 0.030 / 0.030 on arrival (at 20704cc).
+        ("holdout42.yaml", 0.93, 0.92, 0.03),
+        ("holdout43.yaml", 0.93, 0.92, 0.03),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:

@@ -1130,3 +1130,22 @@ def test_people_named_by_an_agent_suffix_are_counted_only_where_named(tmp_path, 
     named = _one_document(tmp_path / "b", "基层治理", ["全市配备专职网格员1200名,办理网格事项5.6万件。"], filler=True)
     answer = named.ask("全市有多少个网格员？")
     assert answer.answered and answer.figures and answer.figures[0].value == "1200名"
+
+
+def test_a_count_of_people_asks_a_figure_not_a_word(tmp_path, engine: Engine) -> None:
+    # 「党员人数」 is the number of 党员: 人数 names the unit (人), not 成员 (a 领导班子成员 passage).
+    answer = engine.ask("那个参加主题教育的党员人数是多少来着？")
+    assert answer.answered and "22万多名党员" in answer.hits[0].passage.text
+    assert answer.figures[0].value.startswith("22万")
+    assert engine.tokenizer.is_counter("人数")
+
+
+def test_the_asker_s_guess_at_the_figure_is_not_what_the_question_is_about(engine: Engine) -> None:
+    # 「…，二十来万？」 guesses the figure: its words (二十, 万) weigh nothing in coverage.
+    guessed = engine.ask("那个参加主题教育的党员人数是多少来着，二十来万？")
+    assert guessed.answered and "22万多名党员" in guessed.hits[0].passage.text
+    weights = engine._term_weights(["党员", "二十"], engine.normalize_question("党员人数是多少，二十来万？"))
+    assert weights["二十"] == 0.0 and weights["党员"] > 0
+    # A clause that tells more than a figure still counts, at CONTEXT_SHARE.
+    told = engine._term_weights(["党员", "饭堂"], engine.normalize_question("党员人数是多少，我在饭堂听说的"))
+    assert 0 < told["饭堂"] < engine._weight("饭堂")
