@@ -1149,3 +1149,13 @@ def test_the_asker_s_guess_at_the_figure_is_not_what_the_question_is_about(engin
     # A clause that tells more than a figure still counts, at CONTEXT_SHARE.
     told = engine._term_weights(["党员", "饭堂"], engine.normalize_question("党员人数是多少，我在饭堂听说的"))
     assert 0 < told["饭堂"] < engine._weight("饭堂")
+
+
+def test_leaders_learning_first_and_the_rest_following(engine: Engine) -> None:
+    # 「更早开始学习」 is 先学一步; 高层干部 are the 关键少数; 一层一层 is 层层; 跟上 is 跟进.
+    assert "层层" in engine.normalize_question("一层一层往下推") and "一层" not in engine.normalize_question("一层层往下推")
+    tok = engine.tokenizer
+    assert tok.canonical("跟上") == tok.canonical("跟进")
+    assert tok.canonical("高层干部") == tok.canonical("关键少数")
+    answer = engine.ask("当官的是不是比一般党员更早开始学习？")
+    assert answer.answered and "先学一步" in answer.hits[0].passage.text
