@@ -1159,3 +1159,12 @@ def test_leaders_learning_first_and_the_rest_following(engine: Engine) -> None:
     assert tok.canonical("高层干部") == tok.canonical("关键少数")
     answer = engine.ask("当官的是不是比一般党员更早开始学习？")
     assert answer.answered and "先学一步" in answer.hits[0].passage.text
+
+
+def test_making_sure_everyone_has_food_is_food_security(engine: Engine) -> None:
+    # 「保障吃饭」 is 粮食安全 (the 耕地保护 passage), not a meal at the 长者饭堂.
+    assert "粮食安全" in engine.normalize_question("保障吃饭这块咋样")
+    answer = engine.ask("江门在种田和保障吃饭上成绩咋样")
+    assert answer.answered and "粮食安全" in answer.hits[0].passage.text
+    meal = engine.ask("老人吃饭的问题江门怎么解决")
+    assert meal.answered and "长者饭堂" in meal.hits[0].passage.text
