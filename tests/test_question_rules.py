@@ -1168,3 +1168,11 @@ def test_making_sure_everyone_has_food_is_food_security(engine: Engine) -> None:
     assert answer.answered and "粮食安全" in answer.hits[0].passage.text
     meal = engine.ask("老人吃饭的问题江门怎么解决")
     assert meal.answered and "长者饭堂" in meal.hits[0].passage.text
+
+
+def test_keeping_track_of_progress_is_the_weekly_and_monthly_schedule(engine: Engine) -> None:
+    # 进度 ~ 调度, 盯 ~ 跟踪, 每周每月 → 周安排、月调度 (the campaign office's 闭环管理机制).
+    tok = engine.tokenizer
+    assert tok.canonical("进度") == tok.canonical("调度") and tok.canonical("盯着") == tok.canonical("跟踪")
+    answer = engine.ask("每周每月是怎么盯进度的")
+    assert answer.answered and "周安排、月调度" in answer.hits[0].passage.text
