@@ -1176,3 +1176,10 @@ def test_keeping_track_of_progress_is_the_weekly_and_monthly_schedule(engine: En
     assert tok.canonical("进度") == tok.canonical("调度") and tok.canonical("盯着") == tok.canonical("跟踪")
     answer = engine.ask("每周每月是怎么盯进度的")
     assert answer.answered and "周安排、月调度" in answer.hits[0].passage.text
+
+
+def test_departments_data_platforms_working_together_is_the_merged_grid(engine: Engine) -> None:
+    # 信息平台 ~ 系统, 协同 ~ 打通, 「合成一张网」 → 多网合一 (打通21个系统实现多网合一).
+    assert "多网合一" in engine.normalize_question("几个网合成一张网了吗")
+    answer = engine.ask("各个部门的信息平台之间是怎么协同的")
+    assert answer.answered and "多网合一" in answer.hits[0].passage.text
