@@ -1183,3 +1183,12 @@ def test_departments_data_platforms_working_together_is_the_merged_grid(engine: 
     assert "多网合一" in engine.normalize_question("几个网合成一张网了吗")
     answer = engine.ask("各个部门的信息平台之间是怎么协同的")
     assert answer.answered and "多网合一" in answer.hits[0].passage.text
+
+
+def test_grassroots_cadres_and_their_burden(engine: Engine) -> None:
+    # 村干部/社区干部 ~ 基层干部; 填表, 轻一点 ~ 减负; 「少跑腿」 → 减负.
+    tok = engine.tokenizer
+    assert tok.canonical("社区干部") == tok.canonical("基层干部") and tok.canonical("填表") == tok.canonical("减负")
+    assert "减负" in engine.normalize_question("能不能少跑腿")
+    answer = engine.ask("村干部填表的负担轻一些了吗")
+    assert answer.answered and "减负" in answer.hits[0].passage.text
