@@ -1192,3 +1192,13 @@ def test_grassroots_cadres_and_their_burden(engine: Engine) -> None:
     assert "减负" in engine.normalize_question("能不能少跑腿")
     answer = engine.ask("村干部填表的负担轻一些了吗")
     assert answer.answered and "减负" in answer.hits[0].passage.text
+
+
+def test_handrails_for_the_elderly_at_home_are_the_ageing_friendly_refit(engine: Engine) -> None:
+    # 装扶手、防滑 ~ 适老化改造; 行动不便 ~ 特殊困难; 「上了年纪的人」 → 老年人; 改动 ~ 改造.
+    tok = engine.tokenizer
+    assert tok.canonical("扶手") == tok.canonical("适老化改造") and tok.canonical("改动") == tok.canonical("改造")
+    assert "老年人" in engine.normalize_question("上了年纪的人怎么办")
+    answer = engine.ask("腿脚不便的老人家里加装扶手，江门做了多少户")
+    assert answer.answered and "适老化改造" in answer.hits[0].passage.text
+    assert answer.figures and answer.figures[0].value.startswith("超2100")
