@@ -114,7 +114,13 @@ class Thesaurus:
         才智), not of the classes that hold proper names (countries, capitals, parties, armies,
         institutions). jieba tags thousands of such words as names (城市 ns, 智慧 nr, 蓝图 nr);
         this tells them apart."""
-        return any(c.endswith("=") and not c.startswith(_NAME_CLASSES) for c in self.codes(word))
+        # A "#" line lists words of one kind that are not synonyms: in the abstract classes
+        # (D: 满意度 with 知名度, 支持率…; 幸福感) they are everyday words too; elsewhere such
+        # lines hold names (Cb25A11#: 佛山, 上海, 重庆…).
+        return any(
+            (c.endswith("=") or (c.endswith("#") and c.startswith("D"))) and not c.startswith(_NAME_CLASSES)
+            for c in self.codes(word)
+        )
 
     def index_now(self) -> None:
         """Index the whole file now (~60 ms) instead of after ``SCANS_BEFORE_INDEX`` scans: for

@@ -1202,3 +1202,15 @@ def test_handrails_for_the_elderly_at_home_are_the_ageing_friendly_refit(engine:
     answer = engine.ask("腿脚不便的老人家里加装扶手，江门做了多少户")
     assert answer.answered and "适老化改造" in answer.hits[0].passage.text
     assert answer.figures and answer.figures[0].value.startswith("超2100")
+
+
+def test_satisfaction_is_a_common_word_not_a_name(engine: Engine) -> None:
+    # jieba tags 满意度 ns and 幸福感 nr; Cilin files them with abstract words of their kind (a
+    # "#" line of class D), cities on a "#" line of their own class (Cb): names only those.
+    thesaurus = engine._general_thesaurus()
+    assert thesaurus.is_common_noun("满意度") and thesaurus.is_common_noun("幸福感")
+    assert not thesaurus.is_common_noun("佛山") and not thesaurus.is_common_noun("上海")
+    assert not engine._is_name("满意度") and engine._is_name("佛山")
+    answer = engine.ask("市民的满意度提高了没有")
+    assert answer.answered and "获得感" in answer.hits[0].passage.text
+    assert not engine.ask("佛山新增了多少家长者饭堂？").answered
