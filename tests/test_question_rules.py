@@ -1214,3 +1214,11 @@ def test_satisfaction_is_a_common_word_not_a_name(engine: Engine) -> None:
     answer = engine.ask("市民的满意度提高了没有")
     assert answer.answered and "获得感" in answer.hits[0].passage.text
     assert not engine.ask("佛山新增了多少家长者饭堂？").answered
+
+
+def test_steps_and_stages_are_the_campaign_s_phases(engine: Engine) -> None:
+    # 步骤 ~ 环节, 「一段一段」 → 分阶段: 「不划阶段、不分环节」.
+    assert engine.tokenizer.canonical("步骤") == engine.tokenizer.canonical("环节")
+    assert "分阶段" in engine.normalize_question("是不是一段一段来的")
+    answer = engine.ask("这次学习为啥不按步骤一段一段来")
+    assert answer.answered and "不划阶段" in answer.hits[0].passage.text
