@@ -831,7 +831,7 @@ def test_the_ending_of_the_article_is_its_last_paragraph(gallery: Engine, engine
 
 def test_a_passage_that_covers_the_question_answers_when_the_best_scored_does_not(engine: Engine) -> None:
     # The best-scored passage (招工信息…) shares one rare word, 信息; the next covers the question.
-    answer = engine.ask("网格那边各部门信息互通了吗", explain=True)
+    answer = engine.ask("网格那边各部门信息共享了吗", explain=True)
     assert answer.answered and "多网合一" in answer.hits[0].passage.text
     assert "the best-scored passage covers" in answer.reason
     # Off-topic questions are still refused: no passage near the top covers them.
