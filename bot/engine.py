@@ -983,7 +983,10 @@ class Engine:
                 # 「全市有多少个网格员」: 网格事项 are not 网格员. A kind of person made of a word
                 # and an agent suffix (员, 者) is counted only where it is named (or a synonym).
                 maybe &= ranking.matches.degrees(word, parts=False).keys()
-        rest = {t: w for t, w in weights.items() if t not in names}
+        # What is counted (the asked noun's head) weighs double here: 「水塘村在路边种了多少棵
+        # 紫花风铃木」 is answered by the passage that counts the 紫花风铃木, whatever 路边.
+        head = noun[-1] if noun else None
+        rest = {t: 2 * w if t == head else w for t, w in weights.items() if t not in names}
         if names and rest and (strict or counting):
             # "鹤山长者饭堂一顿饭多少钱": a passage that names 鹤山 and has a price, but lacks the
             # words of the knowledge that make up most of the rest (长者饭堂), answers another

@@ -1222,3 +1222,20 @@ def test_steps_and_stages_are_the_campaign_s_phases(engine: Engine) -> None:
     assert "分阶段" in engine.normalize_question("是不是一段一段来的")
     answer = engine.ask("这次学习为啥不按步骤一段一段来")
     assert answer.answered and "不划阶段" in answer.hits[0].passage.text
+
+
+def test_the_counted_thing_outweighs_a_place_word_the_passage_lacks(engine: Engine) -> None:
+    # 「水塘村在路边…」: the passage says 水塘大道, not 路边, and counts the 紫花风铃木 asked about.
+    answer = engine.ask("水塘村在路边种了多少棵紫花风铃木")
+    assert answer.answered and answer.figures[0].value == "300棵"
+    # A passage that names the place and has a price, but not the thing, still does not answer.
+    assert not engine.ask("鹤山长者饭堂一顿饭多少钱").answered
+
+
+def test_not_a_gust_of_wind_asks_what_lasts(engine: Engine) -> None:
+    # 一阵风 ~ 长久 (「当下改」与「长久立」相结合); 村镇干部 ~ 基层干部.
+    tok = engine.tokenizer
+    assert tok.canonical("一阵风") == tok.canonical("长久立")
+    assert tok.canonical("村镇干部") == tok.canonical("基层干部")
+    answer = engine.ask("改问题会不会只是一阵风")
+    assert answer.answered and "长久立" in answer.hits[0].passage.text
