@@ -48,8 +48,20 @@ _FIGURE_RE = re.compile(_NUM_RE, re.X)
 _FIGURE_START_RE = re.compile(r"[\d每第超约近逾不达过上二三四五六七八九十百千]")
 
 
+# 「两荤两素一汤一饭」: a meal counted in dishes (「一顿有几个菜」 asks it). The same groups as
+# _FIGURE_RE (the empty ones match nothing), so a match reads like any other figure's; its unit
+# is 菜 (_unit_name), which only a question about dishes asks for.
+_DISH_RE = re.compile(
+    r"(?P<num>[一二两三四五六七八九十](?P<unit>荤)[一二两三四五六七八九十]素)"
+    r"(?P<date>)(?P<prefix>)(?P<mult>)(?P<approx>)(?P<suffix>)"
+)
+# 「几个菜」, 「几道菜」, 「几个餸」: the question counts dishes.
+_DISH_ASKED_RE = re.compile(r"(?:多少|几)[个道样款]?(?:菜|餸)")
+
+
 def _figures_in(text: str) -> list[re.Match[str]]:
-    """``list(_FIGURE_RE.finditer(text))``, trying the pattern only where a figure can start."""
+    """``list(_FIGURE_RE.finditer(text))``, trying the pattern only where a figure can start;
+    and the dish counts of :data:`_DISH_RE`."""
     out = []
     search, match = _FIGURE_START_RE.search, _FIGURE_RE.match
     pos = 0
@@ -61,6 +73,10 @@ def _figures_in(text: str) -> list[re.Match[str]]:
             pos = m.end()
         else:
             pos = at + 1
+    if "荤" in text:  # rare: other texts pay one substring test
+        dishes = [d for d in _DISH_RE.finditer(text) if not any(m.start() < d.end() and d.start() < m.end() for m in out)]
+        if dishes:
+            out = sorted(out + dishes, key=lambda m: m.start())
     return out
 
 
@@ -127,6 +143,8 @@ def _kind(prefix: str, unit: str, is_date: bool, num: str) -> str:
 def _unit_name(unit: str, mult: str) -> str:
     if unit in ("元钱", "块钱", "块"):
         return "元"
+    if unit == "荤":
+        return "菜"  # 两荤两素: dishes
     if unit in ("万", "亿") and not mult:
         return unit
     return unit
@@ -373,7 +391,7 @@ _UNIT_AFTER_MULT_RE = re.compile(rf"(?:{_UNIT_RE})")
 _ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那好])几(?!乎)|若干)(?P<unit>{_UNIT_RE}{_ASK_ONLY_UNITS})?")
 _KIND_CUES = [
     # 「…的钱一共有多少」: money asked with 钱 before 多少 (the words before 的钱 only say which).
-    ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了多少|费用|收费|多贵|便宜|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少")),
+    ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了?多少(?![时天年月小分])|费用|收费|多贵|便宜|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少")),
     ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|(?<!效)率(?:是|为|有|达|多|怎|如何|\?|$)")),
     ("time", re.compile(r"几点|几时开|什么时间开|营业时间|开门时间|几点开|几点关")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次|排老几|老几")),
@@ -423,6 +441,8 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
                 unit = _TERSE_UNITS.get(named.group(1), named.group(1))
         if unit in ("年", "月", "日", "天") and kind in ("date", "year"):
             unit = ""
+    if _DISH_ASKED_RE.search(question):
+        unit = "菜"
     if kind == "ordinal":
         unit = ""  # "第几名": 名 is part of the ordinal, not a counter
     if kind == "money":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.figures import extract_figures, figure_query
+from bot.figures import extract_figures, figure_query, figure_spans
 
 
 @pytest.mark.parametrize(
@@ -129,3 +129,13 @@ def test_figure_scan_matches_the_regex_scan(engine):
 )
 def test_a_counter_named_right_before_the_question_word_is_the_unit(question: str, unit: str) -> None:
     assert figure_query(question).unit == unit
+
+
+def test_a_meal_counted_in_dishes_is_a_figure_of_dishes() -> None:
+    text = "饭菜种类丰富、物美价廉、软糯可口,两荤两素一汤一饭只要5元钱。"
+    assert [(v, u, k) for _, v, u, k in figure_spans(text)] == [("两荤两素", "菜", "count"), ("5元钱", "元", "money")]
+    assert [f.value for f in extract_figures(text, "p")] == ["两荤两素", "5元钱"]
+    assert figure_query("一顿有几个菜啊").unit == "菜"
+    assert figure_query("饭堂有几个工作人员").unit == "个"  # not dishes
+    assert figure_query("一顿得花多少").kind == "money"
+    assert figure_query("要花多少天").kind != "money"

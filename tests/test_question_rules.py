@@ -1239,3 +1239,12 @@ def test_not_a_gust_of_wind_asks_what_lasts(engine: Engine) -> None:
     assert tok.canonical("村镇干部") == tok.canonical("基层干部")
     answer = engine.ask("改问题会不会只是一阵风")
     assert answer.answered and "长久立" in answer.hits[0].passage.text
+
+
+def test_how_many_dishes_a_meal_has(engine: Engine) -> None:
+    answer = engine.ask("老人家在饭堂吃一顿有几个菜")
+    assert answer.answered and answer.figures[0].value == "两荤两素"
+    # A dish count is not a count of people, nor a price.
+    for question in ("麻三村长者饭堂有几个工作人员啊", "麻三村长者饭堂每天接待多少位老人？"):
+        assert not engine.ask(question).answered, question
+    assert engine.ask("两荤两素一顿得花多少？").figures[0].value == "5元钱"
