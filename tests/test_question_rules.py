@@ -1248,3 +1248,13 @@ def test_how_many_dishes_a_meal_has(engine: Engine) -> None:
     for question in ("麻三村长者饭堂有几个工作人员啊", "麻三村长者饭堂每天接待多少位老人？"):
         assert not engine.ask(question).answered, question
     assert engine.ask("两荤两素一顿得花多少？").figures[0].value == "5元钱"
+
+
+def test_old_party_members_and_the_village_purse(engine: Engine) -> None:
+    # 老党员 is a word (水塘村's 老党员 planted the trees); 挣 ~ 收入; 「村里公家」 → 村集体.
+    answer = engine.ask("老党员一起种树的是哪个村")
+    assert answer.answered and "水塘村" in answer.hits[0].passage.text
+    assert engine.tokenizer.canonical("挣") == engine.tokenizer.canonical("收入")
+    assert "村集体" in engine.normalize_question("村里公家能挣多少")
+    answer = engine.ask("村里公家一年能挣上百万的多不多")
+    assert answer.answered and "村集体经营性收入" in answer.hits[0].passage.text
