@@ -173,6 +173,10 @@ _KIND_CUES = (
 # one (…的重大举措, 一次…的精神洗礼), whatever else it shares with the question.
 _PURPOSE_Q_RE = re.compile(r"为什么|为何|为啥|干嘛要|意义|目的|意味着|初衷|图什么|有什么用|有啥用")
 _PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在于|(?<!作)为了")
+# 「江门接下来打算往哪个方向走」, 「今后的奋斗目标」: a question about what comes next, answered by a
+# passage that says what will be done (…将巩固拓展主题教育成果), not by one that reports.
+_FUTURE_Q_RE = re.compile(r"接下来|今后|往后|以后|下一步|将来|未来|打算|计划怎么")
+_FUTURE_P_RE = re.compile(r"(?<![即必])将(?![近军])|下一步|今后|未来")
 # 「市长是谁」, 「主任叫什么名字」: a question about who holds a post.
 # A money question about an investment (投了多少钱, 投资多少, 投入了多少).
 _INVEST_RE = re.compile(r"投(?:了|资|入|进去|进)")
@@ -824,7 +828,11 @@ class Engine:
         total = sum(weights.values()) or 1.0
         max_w = max([c.word_score for c in cands]) or 1.0
         max_b = max([c.bigram_score for c in cands]) or 1.0
-        purpose = bool(_PURPOSE_Q_RE.search(qnorm)) if qnorm else False
+        purpose: re.Pattern[str] | None = None
+        if qnorm and _PURPOSE_Q_RE.search(qnorm):
+            purpose = _PURPOSE_P_RE
+        elif qnorm and _FUTURE_Q_RE.search(qnorm):
+            purpose = _FUTURE_P_RE
         ranking = _Ranking(
             self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, purpose,
             self._parts_asked_apart(terms),
@@ -1248,12 +1256,13 @@ class Engine:
             )
         return known
 
-    def _states_purpose(self, doc: int) -> bool:
-        """Whether the passage says what something is for (see ``_PURPOSE_P_RE``)."""
-        table = self._facts_about(("purpose",))
+    def _states_purpose(self, doc: int, frame: re.Pattern[str] = _PURPOSE_P_RE) -> bool:
+        """Whether the passage says what the question's frame asks: what something is for
+        (``_PURPOSE_P_RE``), or what will be done (``_FUTURE_P_RE``)."""
+        table = self._facts_about(("frame", frame.pattern))
         known = table.get(doc)
         if known is None:
-            known = table.put(doc, bool(_PURPOSE_P_RE.search(self.knowledge.passages[doc].text)))
+            known = table.put(doc, bool(frame.search(self.knowledge.passages[doc].text)))
         return known
 
     def _has_figure(self, doc: int, fq: FigureQuery) -> bool:
@@ -1503,7 +1512,7 @@ class _Ranking:
         noun: tuple[str, ...],
         wanted_kinds: set[str],
         pictured: frozenset[int] = frozenset(),
-        purpose: bool = False,
+        purpose: re.Pattern[str] | None = None,
         whole: frozenset[str] = frozenset(),
     ) -> None:
         self.engine = engine
@@ -1565,7 +1574,7 @@ class _Ranking:
                     fused += 0.3
                 if doc in pictured:
                     fused += PICTURED_BONUS
-                if purpose and engine._states_purpose(doc):
+                if purpose is not None and engine._states_purpose(doc, purpose):
                     fused += PURPOSE_BONUS
                 # _Scored(...) without the named tuple's Python-level __new__
                 s = scored_of[doc] = _new_tuple(_Scored, (doc, fused, coverage, matched, ws, bs))
@@ -1589,7 +1598,7 @@ class _Ranking:
                 bound += 0.3
             if c.doc in pictured:
                 bound += PICTURED_BONUS
-            if purpose:
+            if purpose is not None:
                 bound += PURPOSE_BONUS
             bounds.append((-(bound + 1e-9), c.doc))  # a margin for rounding
         bounds.sort()
@@ -1621,7 +1630,7 @@ class _Ranking:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
             if doc in self.pictured:
                 fused += PICTURED_BONUS  # 「第二张图片」: that caption, whatever the words
-            if self.purpose and engine._states_purpose(doc):
+            if self.purpose is not None and engine._states_purpose(doc, self.purpose):
                 fused += PURPOSE_BONUS  # 「为什么要开展…」: the passage that says what it is for
             scored = self._scored[doc] = _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)
         return scored

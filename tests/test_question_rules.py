@@ -1258,3 +1258,12 @@ def test_old_party_members_and_the_village_purse(engine: Engine) -> None:
     assert "村集体" in engine.normalize_question("村里公家能挣多少")
     answer = engine.ask("村里公家一年能挣上百万的多不多")
     assert answer.answered and "村集体经营性收入" in answer.hits[0].passage.text
+
+
+def test_a_question_about_what_comes_next_prefers_what_will_be_done(engine: Engine) -> None:
+    # 「以后的奋斗目标」: the closing paragraph says what 江门 will do (将巩固拓展…); the one about
+    # the 党代会's tasks reports what was done (奋斗精神, 蓝图 share more of the words).
+    answer = engine.ask("江门以后的奋斗目标是啥")
+    assert answer.answered and "再造一个现代化新江门" in answer.hits[0].passage.text
+    reported = engine.ask("党代会的蓝图实现得怎么样")
+    assert reported.answered and "179项任务" in reported.hits[0].passage.text
