@@ -1267,3 +1267,10 @@ def test_a_question_about_what_comes_next_prefers_what_will_be_done(engine: Engi
     assert answer.answered and "再造一个现代化新江门" in answer.hits[0].passage.text
     reported = engine.ask("党代会的蓝图实现得怎么样")
     assert reported.answered and "179项任务" in reported.hits[0].passage.text
+
+
+def test_putting_it_right_at_once_is_correcting_as_soon_as_known(engine: Engine) -> None:
+    # 「马上就改」, 「立即改」 ~ 即知即改 (边学边查、即知即改).
+    assert engine.tokenizer.canonical("立即改") == engine.tokenizer.canonical("即知即改")
+    answer = engine.ask("查出问题是不是立即改")
+    assert answer.answered and "即知即改" in answer.hits[0].passage.text
