@@ -1274,3 +1274,9 @@ def test_putting_it_right_at_once_is_correcting_as_soon_as_known(engine: Engine)
     assert engine.tokenizer.canonical("立即改") == engine.tokenizer.canonical("即知即改")
     answer = engine.ask("查出问题是不是立即改")
     assert answer.answered and "即知即改" in answer.hits[0].passage.text
+
+
+def test_step_by_step_asks_about_the_campaign_s_phases(engine: Engine) -> None:
+    assert "分环节" in engine.normalize_question("是不是一步一步来")
+    answer = engine.ask("主题教育是一步一步来的吗")
+    assert answer.answered and "不分环节" in answer.hits[0].passage.text
