@@ -555,6 +555,10 @@ def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -
     assert not refused.answered and "电话" in refused.reason
     assert not gallery.ask("开平碉楼的地址是什么？").answered
     assert engine.ask("蓬江区零工市场在哪里？").answered  # the thing itself still answers
+    # The report says how much mangrove was planted, not which species.
+    species = engine.ask("台山种的红树林是啥品种")
+    assert not species.answered and "品种" in species.reason
+    assert engine.ask("北陡镇人工培育了多少公顷红树林").answered
 
 
 def test_a_measure_word_of_its_own_kind_says_what_is_counted(engine: Engine) -> None:
