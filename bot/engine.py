@@ -968,7 +968,15 @@ class Engine:
         # 「双碳实验室总投资多少」: a figure of that kind (过千亿元 of 工业投资) answers only in a
         # passage about the thing the domain dictionary names.
         things = (
-            [t for t in terms if t in self._domain_words and t not in names and 0 < self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+            # (only what is asked: 「…有多少个就业驿站？找工作想去看看」 does not ask for 招工信息)
+            [
+                t
+                for t in terms
+                if t in self._domain_words
+                and t not in names
+                and 0 < self.index.words.doc_freq(t) <= 0.2 * self.index.n
+                and weights[t] >= self._weight(t)
+            ]
             if strict or counting or fq.wants_number
             else []
         )

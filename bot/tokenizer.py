@@ -123,6 +123,7 @@ _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间
     "人", "趟", "回", "遍", "顿",
     # 「党员人数是多少」: the count of what the word before names (figure_query reads the unit).
     "人数", "户数", "次数", "件数", "个数", "项数",
+    "百分点",  # 「下降了多少个百分点」: a percentage (figure_query reads the kind)
 }
 
 

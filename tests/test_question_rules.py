@@ -1284,3 +1284,14 @@ def test_step_by_step_asks_about_the_campaign_s_phases(engine: Engine) -> None:
     assert "分环节" in engine.normalize_question("是不是一步一步来")
     answer = engine.ask("主题教育是一步一步来的吗")
     assert answer.answered and "不分环节" in answer.hits[0].passage.text
+
+
+def test_percentage_points_arbitration_and_what_is_only_context(engine: Engine) -> None:
+    # 「多少个百分点」 asks a percentage; 百分点 is not a word to find.
+    answer = engine.ask("治安警情降了几个百分点")
+    assert answer.answered and answer.figures[0].value == "6.4%"
+    # 仲裁机构 ~ 仲裁 (深圳国际仲裁院江门中心).
+    assert engine.tokenizer.canonical("仲裁机构") == engine.tokenizer.canonical("仲裁")
+    # What the asker adds after the question (找工作想去看看) is not what the answer must name.
+    answer = engine.ask("全市有多少个就业驿站？我想去找工作")
+    assert answer.answered and answer.figures[0].value == "80个"
