@@ -828,13 +828,15 @@ class Engine:
         total = sum(weights.values()) or 1.0
         max_w = max([c.word_score for c in cands]) or 1.0
         max_b = max([c.bigram_score for c in cands]) or 1.0
-        purpose: re.Pattern[str] | None = None
+        # The question's frame (what it is for, what comes next): a passage that answers in it
+        # gets PURPOSE_BONUS.
+        frame: re.Pattern[str] | None = None
         if qnorm and _PURPOSE_Q_RE.search(qnorm):
-            purpose = _PURPOSE_P_RE
+            frame = _PURPOSE_P_RE
         elif qnorm and _FUTURE_Q_RE.search(qnorm):
-            purpose = _FUTURE_P_RE
+            frame = _FUTURE_P_RE
         ranking = _Ranking(
-            self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, purpose,
+            self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, frame,
             self._parts_asked_apart(terms),
         )
         # Callers read the first top_k (answer) or 8 (explain) candidates: only those need an
@@ -1264,7 +1266,7 @@ class Engine:
             )
         return known
 
-    def _states_purpose(self, doc: int, frame: re.Pattern[str] = _PURPOSE_P_RE) -> bool:
+    def _states_frame(self, doc: int, frame: re.Pattern[str]) -> bool:
         """Whether the passage says what the question's frame asks: what something is for
         (``_PURPOSE_P_RE``), or what will be done (``_FUTURE_P_RE``)."""
         table = self._facts_about(("frame", frame.pattern))
@@ -1367,23 +1369,24 @@ class Engine:
         clauses = [c for c in _CLAUSE_RE.split(qnorm) if c.strip()] if qnorm else []
         if len(clauses) < 2:
             return weights
-        asking = [bool(_QUESTION_CUE_RE.search(c)) and not _GUESS_CLAUSE_RE.match(c) for c in clauses]
+        guess = [bool(_GUESS_CLAUSE_RE.match(c)) for c in clauses]
+        asking = [bool(_QUESTION_CUE_RE.search(c)) and not g for c, g in zip(clauses, guess)]
         first = next((i for i, a in enumerate(asking) if a), None)
         if first is None:
             return weights
         # A clause that tells is context when it follows the question (an afterthought) or is
         # about the asker (我…, 听说…); before the question it is usually its topic
         # (「领导自己先学起来,对下面有什么带动作用?」).
-        told = [c for i, c in enumerate(clauses) if not asking[i] and (i > first or _ASKER_RE.search(c))]
-        if not told:
+        told = [not asking[i] and (i > first or bool(_ASKER_RE.search(c))) for i, c in enumerate(clauses)]
+        if not any(told):
             return weights
         asked: set[str] = set()
         said: set[str] = set()  # words of what the asker tells (a guess at the figure tells nothing)
-        for c in clauses:
+        for c, is_told, is_guess in zip(clauses, told, guess):
             words = self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm)
-            if c not in told:
+            if not is_told:
                 asked.update(words)
-            elif not _GUESS_CLAUSE_RE.match(c):
+            elif not is_guess:
                 said.update(words)
         return {t: w if t in asked else w * CONTEXT_SHARE if t in said else 0.0 for t, w in weights.items()}
 
@@ -1520,11 +1523,11 @@ class _Ranking:
         noun: tuple[str, ...],
         wanted_kinds: set[str],
         pictured: frozenset[int] = frozenset(),
-        purpose: re.Pattern[str] | None = None,
+        frame: re.Pattern[str] | None = None,
         whole: frozenset[str] = frozenset(),
     ) -> None:
         self.engine = engine
-        self.fq, self.wanted_kinds, self.pictured, self.purpose = fq, wanted_kinds, pictured, purpose
+        self.fq, self.wanted_kinds, self.pictured, self.frame = fq, wanted_kinds, pictured, frame
         self.counted = noun[-1] if noun else None
         self.figure_bonus = bool(fq.unit or fq.kind)
         self.number_malus = fq.wants_number and fq.kind not in ("date", "year")
@@ -1582,7 +1585,7 @@ class _Ranking:
                     fused += 0.3
                 if doc in pictured:
                     fused += PICTURED_BONUS
-                if purpose is not None and engine._states_purpose(doc, purpose):
+                if frame is not None and engine._states_frame(doc, frame):
                     fused += PURPOSE_BONUS
                 # _Scored(...) without the named tuple's Python-level __new__
                 s = scored_of[doc] = _new_tuple(_Scored, (doc, fused, coverage, matched, ws, bs))
@@ -1606,7 +1609,7 @@ class _Ranking:
                 bound += 0.3
             if c.doc in pictured:
                 bound += PICTURED_BONUS
-            if purpose is not None:
+            if frame is not None:
                 bound += PURPOSE_BONUS
             bounds.append((-(bound + 1e-9), c.doc))  # a margin for rounding
         bounds.sort()
@@ -1638,7 +1641,7 @@ class _Ranking:
                 fused += 0.3  # "图片里…" asks about a caption, "谁写的" about the byline
             if doc in self.pictured:
                 fused += PICTURED_BONUS  # 「第二张图片」: that caption, whatever the words
-            if self.purpose is not None and engine._states_purpose(doc, self.purpose):
+            if self.frame is not None and engine._states_frame(doc, self.frame):
                 fused += PURPOSE_BONUS  # 「为什么要开展…」: the passage that says what it is for
             scored = self._scored[doc] = _Scored(doc, fused, coverage, matched, c.word_score, c.bigram_score)
         return scored

@@ -407,9 +407,10 @@ _AREA_RE = re.compile(r"多大面积|面积多大|面积有多|多少面积|多�
 _WANTS_RE = re.compile(r"多大|多长|多远|多高|多久|(?<![哪这那好])几(?!乎)|多不多|多吗")
 _ALL_HAN_RE = re.compile(r"[\u4e00-\u9fff]+")
 # A question that is only what it counts: 「讲师团宣讲场次？」, 「长者饭堂总数」.
-_TERSE_COUNT_RE = re.compile(r"(场次|人次|餐次|次数|人数|户数|个数|件数|项数|数量|总数)\s*[?!。]*\s*$")
+_COUNT_NOUNS = "场次|人次|餐次|次数|人数|户数|个数|件数|项数"  # a count named by its counter
+_TERSE_COUNT_RE = re.compile(rf"({_COUNT_NOUNS}|数量|总数)\s*[?!。]*\s*$")
 # 「宣讲的场次是多少」: the counter named right before 多少 says which figure, as 多少场 would.
-_COUNTER_BEFORE_RE = re.compile(r"(场次|人次|餐次|次数|人数|户数|个数|件数|项数)(?:一共|总共|共|大概|大约|到底)?(?:是|有|为|达到?)?$")
+_COUNTER_BEFORE_RE = re.compile(rf"({_COUNT_NOUNS})(?:一共|总共|共|大概|大约|到底)?(?:是|有|为|达到?)?$")
 _TERSE_UNITS = {"次数": "次", "人数": "人", "户数": "户", "个数": "个", "件数": "件", "项数": "项", "数量": "", "总数": ""}
 
 

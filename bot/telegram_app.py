@@ -518,42 +518,41 @@ def _button(label: str, callback: Callback) -> InlineKeyboardButton:
     return InlineKeyboardButton(_label(label), callback_data=encode(callback))
 
 
-class _Keyboard(InlineKeyboardMarkup):
-    """An InlineKeyboardMarkup that works out its JSON form once.
+class _SerialisedOnce:
+    """A frozen TelegramObject that works out its JSON form once.
 
     A cached answer goes out again with the same buttons, and PTB's ``to_dict`` walks every
-    button's attributes anew for each send (a third of the bot's own CPU per reply beyond what
-    an echo bot spends). The markup is frozen, so its form cannot change; PTB only serialises
-    the dict it gets."""
+    attribute anew for each send (for the keyboard, a third of the bot's own CPU per reply beyond
+    what an echo bot spends). The object is frozen, so its form cannot change; PTB only
+    serialises the dict it gets. Subclasses put it before the TelegramObject and declare the
+    ``_json_form`` slot."""
 
-    __slots__ = ("_json_form",)
+    __slots__ = ()
 
     def to_dict(self, recursive: bool = True) -> dict[str, Any]:
         if not recursive:
-            return super().to_dict(recursive=False)
+            return super().to_dict(recursive=False)  # type: ignore[misc]
         form = getattr(self, "_json_form", None)
         if form is None:
-            form = super().to_dict(recursive=True)
-            with self._unfrozen():
+            form = super().to_dict(recursive=True)  # type: ignore[misc]
+            with self._unfrozen():  # type: ignore[attr-defined]
                 self._json_form = form
         return form
 
 
-class _NoPreview(LinkPreviewOptions):
-    """``LinkPreviewOptions(is_disabled=True)``, serialised once (it goes with every reply)."""
+class _Keyboard(_SerialisedOnce, InlineKeyboardMarkup):
+    """The reply's buttons (see :class:`_SerialisedOnce`)."""
 
     __slots__ = ("_json_form",)
 
-    def __init__(self) -> None:
-        super().__init__(is_disabled=True)
-        with self._unfrozen():
-            self._json_form = super().to_dict(recursive=True)
 
-    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
-        return self._json_form if recursive else super().to_dict(recursive=False)
+class _NoPreview(_SerialisedOnce, LinkPreviewOptions):
+    """``LinkPreviewOptions(is_disabled=True)``: it goes with every reply."""
+
+    __slots__ = ("_json_form",)
 
 
-_NO_PREVIEW = _NoPreview()
+_NO_PREVIEW = _NoPreview(is_disabled=True)
 
 
 def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
