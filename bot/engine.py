@@ -132,7 +132,8 @@ _PARTICLE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(吗)(?=[\s?!,。.]|$)")
 # canonical forms: see Engine._details).
 DETAIL_WORDS = (
     "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
-    "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编 品种 树种"
+    "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编 品种 树种 "
+    "卡 办卡 饭卡 就餐卡 会员卡 登记 预约 报名"
 ).split()
 # A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
 # tell (context: who asks, what they remember).

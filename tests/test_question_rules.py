@@ -559,6 +559,12 @@ def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -
     species = engine.ask("台山种的红树林是啥品种")
     assert not species.answered and "品种" in species.reason
     assert engine.ask("北陡镇人工培育了多少公顷红树林").answered
+    # A news report does not say how to sign up: 办卡, 预约, 登记 are such details.
+    card = engine.ask("老人家去长者饭堂吃饭，先要办什么卡？")
+    assert not card.answered and "卡" in card.reason
+    assert not engine.ask("长者饭堂怎么预约").answered
+    # 「老被卡着」 is being held up (a rewrite to 卡住), not a card: still answered.
+    assert engine.ask("去办事老被卡着，为群众办实事办了多少项").answered
 
 
 def test_a_measure_word_of_its_own_kind_says_what_is_counted(engine: Engine) -> None:
