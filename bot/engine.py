@@ -133,8 +133,11 @@ _PARTICLE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(吗)(?=[\s?!,。.]|$)")
 DETAIL_WORDS = (
     "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
     "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编 品种 树种 "
-    "卡 办卡 饭卡 就餐卡 会员卡 登记 预约 报名"
+    "卡 办卡 饭卡 就餐卡 会员卡"
 ).split()
+# How to sign up (「要先去哪里登记」) is a detail too, when that is what is asked; beside a
+# figure it is what the asker doubts (「网格员是不是只登记不办事?办结率有多少」).
+PROCEDURE_WORDS = "登记 预约 报名".split()
 # A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
 # tell (context: who asks, what they remember).
 _CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
@@ -369,6 +372,7 @@ class Engine:
             passages.kind if isinstance(passages, PassageList) else [p.kind for p in passages].__getitem__
         )
         self._details = frozenset(self.tokenizer.canonical(w) for w in DETAIL_WORDS)
+        self._procedures = frozenset(self.tokenizer.canonical(w) for w in PROCEDURE_WORDS)
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -852,7 +856,7 @@ class Engine:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         # "零工市场 电话", "赤坎古镇门票多少钱": a detail that no candidate gives is not answered
         # by the passage about the thing itself.
-        details = [t for t in terms if t in self._details]
+        details = [t for t in terms if t in self._details or (t in self._procedures and not fq.wants_number)]
         if details and not ranking.having_all(details):
             return False, ranking.take(needed), f"asks for {'、'.join(details)}, which no passage gives"
         threshold = self.settings.min_coverage

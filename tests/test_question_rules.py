@@ -563,6 +563,9 @@ def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -
     card = engine.ask("老人家去长者饭堂吃饭，先要办什么卡？")
     assert not card.answered and "卡" in card.reason
     assert not engine.ask("长者饭堂怎么预约").answered
+    # Beside a figure that is asked, a procedure word is what the asker doubts, not the question.
+    doubt = engine.ask("网格员会不会光登记不干活？网格事项办结率是多少")
+    assert doubt.answered and doubt.figures[0].value.startswith("99.4")
     # 「老被卡着」 is being held up (a rewrite to 卡住), not a card: still answered.
     assert engine.ask("去办事老被卡着，为群众办实事办了多少项").answered
 
