@@ -149,6 +149,7 @@ _GUESS_CLAUSE_RE = re.compile(
     r"^\s*(?:是|有|大概|大约|差不多|好像|应该)?[0-9.零〇一二两三四五六七八九十百千万亿]+"
     r"(?:来|多|余|左右|上下|出头)?[万亿]?[个名人家项次件户元块场所]?(?:左右|上下)?(?:吧|吗|啊|呀|嘛|吧吗)?[,;。!?…]*\s*$"
 )
+_WH_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|如何|何时|为何|咋")
 _QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
 # A level of government or rank, as an answer to 哪级 (a rewrite of 哪一级, 什么级别 …).
@@ -1383,6 +1384,12 @@ class Engine:
         # about the asker (我…, 听说…); before the question it is usually its topic
         # (「领导自己先学起来,对下面有什么带动作用?」).
         told = [not asking[i] and (i > first or bool(_ASKER_RE.search(c))) for i, c in enumerate(clauses)]
+        # 「读书班是不是走个过场?它是哪天开班的?」: a yes/no doubt before the clause that asks
+        # what (when, how many) is the asker's aside.
+        wh = [a and bool(_WH_RE.search(c)) for a, c in zip(asking, clauses)]
+        for i in range(len(clauses)):
+            if asking[i] and not wh[i] and any(wh[i + 1 :]):
+                told[i] = True
         if not any(told):
             return weights
         asked: set[str] = set()

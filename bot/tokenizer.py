@@ -116,6 +116,9 @@ _ACTION_VERBS = frozenset(
     {"参加", "参与", "加入", "受益", "报名", "来", "去", "到", "出席", "获得", "享受", "使用", "入选", "完成",
      "办理", "参观", "接待", "就业", "上岗", "签约", "落户", "建成", "开业"}
 )
+_CLAUSE_ENDS = frozenset(",，?？!！。;；")
+# A yes/no clause ending (…参加吗?) before the clause that asks how many.
+_DOUBT_END_RE = re.compile(r"[吗呢]\s*[?？,，]")
 _COMPARE_WORDS = frozenset({"比", "较", "比起", "相比", "对比"})
 # Counters between 多少 and the noun: "多少家医院", "几所学校".
 _COUNTERS = set("个名项家场次所件户棵株天年月日位处条批倍间套座期届种类支台辆份篇张部元块册本艘只头匹例起宗笔首集轮栋层床") | {
@@ -643,10 +646,11 @@ class Tokenizer:
                 return ()  # "多少人参加了…": what they did, not what is counted
             if self._content(tok):
                 return (self._canon(tok),)
-            if tok and not _is_punct(tok):
-                break
+            if tok and (not _is_punct(tok) or tok in _CLAUSE_ENDS):
+                break  # 「有多少项?别又是空头数字」: what follows the question is not counted
         if _ASK_AT_END_RE.match(normalized_question[m.end() :]):
             before = [t.strip() for t in self._cut(normalized_question[: m.start()]) if not _is_punct(t)]
+            doubted = bool(_DOUBT_END_RE.search(normalized_question, 0, m.start()))
             # "能挣过百万的有多少": 的 right before (有/是) 多少 ends a clause that describes what
             # is counted, and names no noun to count.
             tail = [t for t in before[-2:] if t not in ("有", "是", "共有", "一共", "总共")]
@@ -656,6 +660,8 @@ class Tokenizer:
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
                 or before[-1] in _REACH_VERBS  # "办结率达到多少" counts 办结率
+                # 「真有那么多基层党组织参加吗?到底多少个」: the doubt before asks about the noun
+                or (before[-1] in _ACTION_VERBS and doubted)
                 or before[-1] in _QUANTITY_WORDS  # "党组织数量是多少" counts 党组织
                 or not self._content(before[-1])  # "一共有", "大概": fillers before 多少
                 or (len(before[-1]) <= 2 and before[-1][-1] in "了过着")

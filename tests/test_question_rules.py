@@ -704,6 +704,17 @@ def test_how_many_people_wants_people(engine: Engine) -> None:
     assert engine.tokenizer.asked_noun("全市一共有多少人参加了主题教育?") == ()
 
 
+def test_what_is_counted_is_in_the_clause_that_asks_or_the_doubt_before_it(engine: Engine) -> None:
+    # What follows the question is a remark, not the counted noun (別 was taken for it).
+    t = engine.tokenizer
+    assert t.asked_noun("市领导班子成员领办的民生实事有多少项?可别是凑数。") == ()
+    answer = engine.ask("市领导班子成员领办的民生实事有多少项？可别是凑数。")
+    assert answer.answered and answer.figures[0].value == "54项"
+    # A yes/no doubt names what the next clause counts; its verb (参加) is not counted.
+    assert t.asked_noun("真有那么多参学单位参加吗?到底多少个?")[-1:] == ("参学单位",)
+    assert t.asked_noun("党员参加多少?")[-1:] != ("党员",)  # no doubt before: the verb stays
+
+
 def test_a_count_is_not_answered_by_a_measure_of_its_own_kind(engine: Engine) -> None:
     # 水塘村's passage has 300棵 trees and 4公里 of road, not households.
     assert not engine.ask("水塘村有多少户人家？").answered
@@ -1304,3 +1315,11 @@ def test_percentage_points_arbitration_and_what_is_only_context(engine: Engine) 
     # What the asker adds after the question (找工作想去看看) is not what the answer must name.
     answer = engine.ask("全市有多少个就业驿站？我想去找工作")
     assert answer.answered and answer.figures[0].value == "80个"
+
+
+def test_a_yes_no_doubt_before_the_question_is_an_aside(engine: Engine) -> None:
+    # 糊弄人, 摆样子 are in no passage; the clause after the doubt asks when / where.
+    when = engine.ask("读书班是不是糊弄人的？哪天开班的？")
+    assert when.answered and "9月19日" in when.figures[0].value
+    assert engine.ask("零工市场是不是摆样子？在哪里？").answered
+
