@@ -318,7 +318,12 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
                 focus += _shared_object(clause[lo : m.start()], unit, seen)
             fig = Figure(value.strip(), unit, clause.strip(), passage_id, kind, c_start + m.start())
             leads_to = clause[m.end() : hi] if i + 1 < len(spans) and spans[i + 1][0] <= seg_end else ""
-            found.append(_Found(fig, focus, inherited, clause[lo : m.start()], leads_to))
+            before = clause[lo : m.start()]
+            if i and not before.strip() and clause[: m.start()].rstrip().endswith("、"):
+                # 「已建成1个市级零工市场枢纽、7个县级零工市场、80个就业驿站」: an item of a
+                # list has the verb that opens the list.
+                before = found[-1].before
+            found.append(_Found(fig, focus, inherited, before, leads_to))
         _respectively(clause, matches, found)
     return found
 
@@ -392,7 +397,7 @@ _ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那好])几(?!乎)|若�
 _KIND_CUES = [
     # 「…的钱一共有多少」: money asked with 钱 before 多少 (the words before 的钱 only say which).
     ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了?多少(?![时天年月小分])|费用|收费|多贵|便宜|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少")),
-    ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|百分点|(?<!效)率(?:是|为|有|达|多|怎|如何|\?|$)")),
+    ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|百分点|(?<!效)率(?:到底|究竟|大概|大约|目前|现在)?(?:是|为|有|达|多|怎|如何|\?|$)")),
     ("time", re.compile(r"几点|几时开|什么时间开|营业时间|开门时间|几点开|几点关")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次|排老几|老几")),
     ("year", re.compile(r"哪年|哪一年|那年|几几年|哪个年份|什么年份")),

@@ -90,6 +90,8 @@ def test_a_paragraph_opening_with_a_date_keeps_it(engine):
         ("市直单位领导一共领办了多少项民生实事？", "89个市直单位领导领办539项", "539项"),
         ("市领导班子成员领办了几项民生实事", "市领导班子成员领办民生实事54项", "54项"),
         ("七个县（市、区）的领导班子成员一共领办了几项实事？", "7个县(市、区)领导班子成员领办237项", "237项"),
+        # Every item of a list has the verb that opens it (已建成1个…、7个…、80个就业驿站).
+        ("全市已建成多少个就业驿站了？", "80个就业驿站", "80个"),
     ],
 )
 def test_the_first_figure_answers_the_question(engine, question, passage, first_figure):
@@ -145,3 +147,8 @@ def test_a_meal_counted_in_dishes_is_a_figure_of_dishes() -> None:
     assert figure_query("饭堂有几个工作人员").unit == "个"  # not dishes
     assert figure_query("一顿得花多少").kind == "money"
     assert figure_query("要花多少天").kind != "money"
+
+
+@pytest.mark.parametrize("question", ["办结率到底有多少", "网格事项的办结率究竟是多少?", "办结率是多少"])
+def test_a_rate_asked_with_a_filler_between_is_a_percentage(question: str) -> None:
+    assert figure_query(question).kind == "percent"
