@@ -1323,3 +1323,19 @@ def test_a_yes_no_doubt_before_the_question_is_an_aside(engine: Engine) -> None:
     assert when.answered and "9月19日" in when.figures[0].value
     assert engine.ask("零工市场是不是摆样子？在哪里？").answered
 
+
+
+def test_a_scale_asked_is_a_count_and_a_trailing_items_word_is_its_counter(engine: Engine) -> None:
+    # 规模有多大 asks how many (规模 names the count), not an area or a size.
+    scale = engine.ask("基层党组织的规模是多大")
+    assert scale.answered and scale.figures[0].value.startswith("1.3万")
+    # 「实事项目」: 项目 says items (项), it is not the counted noun.
+    assert engine.tokenizer.asked_noun("市领导班子成员领办的民生实事项目有多少") == ("民生实事",)
+    items = engine.ask("市领导班子成员领办的民生实事项目有多少")
+    assert items.answered and items.figures[0].value == "54项"
+
+
+def test_an_adverb_of_manner_names_no_topic(engine: Engine) -> None:
+    # 实地 (on the spot) is how the visit was made; the question asks where the canteen is.
+    answer = engine.ask("记者实地探访的长者饭堂在哪个村？")
+    assert answer.answered and "麻三村" in answer.hits[0].passage.text
