@@ -99,6 +99,9 @@ _SENTENCE_END_RE = re.compile(r"[。!！?？]")
 _MONEY_UNITS = {"亿元", "万元", "千元", "元", "元钱", "块钱", "块"}
 _TOTAL_WORDS = re.compile(r"总数|总量|总计|合计|累计|(?<![公总])共(?![同建享])|达(?![成到])")  # not 公共, 共同, 达成
 _NEW_WORDS = re.compile(r"新增|新建|增加")
+# A clause that opens with the verb of a share or a change has the previous clause's subject:
+# 「完成民生支出347.3亿元,占一般公共预算支出的76.4%」 — the 76.4% is of 民生支出.
+_SUBJECTLESS_RE = re.compile(r"\s*(?:占|同比|比上年|较上年)")
 # The longest verbatim run of the question around a figure counts 1/RUN_SCALE per character.
 RUN_SCALE = 6.0
 _SHOWN_PREFIXES = {"第", "超过", "超", "约", "近", "逾", "不少于", "不到"}
@@ -285,7 +288,7 @@ def _extract(text: str, passage_id: str) -> list[_Found]:
         # talks about the previous clause's subject — Chinese topic chaining.
         bare = "".join(clause[a:b] for a, b in zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(clause)]))
         inherited = ""
-        if matches and len(bare.strip()) <= 4:
+        if matches and (len(bare.strip()) <= 4 or _SUBJECTLESS_RE.match(clause)):
             # "2月初,恩平市…种上了300棵": a bare clause opening a sentence belongs to the next one.
             if previous:
                 inherited = previous

@@ -101,7 +101,8 @@ _ASK_AT_END_RE = re.compile(r"\s*[?!。.]*\s*$")  # 多少 ends the question
 _ASK_RE = re.compile(r"(?<![老第哪这那好])(?:多少|几(?!乎))(?:个)?")
 # "…的数量是多少": words that name the count itself, not what is counted.
 _QUANTITY_WORDS = frozenset(
-    {"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的", "百分之", "百分", "项目"}
+    {"数量", "数目", "总数", "个数", "总量", "数字", "人数", "规模", "次数", "户数", "家数", "的", "百分之", "百分", "项目",
+     "占比", "比例", "百分比", "比重"}
 )
 # Verbs that say a quantity reached a level ("办结率达到多少", "增长了多少"): not what is counted.
 _REACH_VERBS = frozenset(

@@ -152,3 +152,11 @@ def test_a_meal_counted_in_dishes_is_a_figure_of_dishes() -> None:
 @pytest.mark.parametrize("question", ["办结率到底有多少", "网格事项的办结率究竟是多少?", "办结率是多少"])
 def test_a_rate_asked_with_a_filler_between_is_a_percentage(question: str) -> None:
     assert figure_query(question).kind == "percent"
+
+
+def test_a_share_without_a_subject_is_of_the_previous_clause(engine) -> None:
+    # 「完成民生支出347.3亿元,占一般公共预算支出的76.4%」: the share is 民生支出's.
+    for question in ("民生支出的比例是多少", "民生支出占比多少"):
+        answer = engine.ask(question)
+        assert answer.answered and answer.figures[0].value == "76.4%", question
+    assert engine.tokenizer.asked_noun("民生支出占比多少") == ("民生支出",)
