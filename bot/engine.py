@@ -63,6 +63,9 @@ COUNT_BONUS = 0.45
 RARE_SHARE = 0.65
 # What a word the asker says outside the asking clause counts (see Engine._term_weights).
 CONTEXT_SHARE = 0.5
+# ... and what they tell of themselves before it (「我在社区党群服务中心做社工,…」) less still:
+# who asks says nothing of what is asked.
+ASKER_SHARE = 0.25
 # The share of a named question's other words that its answer may lack (Engine._retrieve).
 REST_SHARE = 0.5
 # A where-question may be answered by a passage this close to the best one that names a place.
@@ -142,6 +145,7 @@ PROCEDURE_WORDS = "登记 预约 报名".split()
 # tell (context: who asks, what they remember).
 _CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
 _SPACE_COMMA_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_SELF_RE = re.compile(r"\s*(?:我|俺)(?:是|在|们是|们在|家|妈|爸)")
 _ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
 # 「…党员人数是多少来着,二十来万?」: a clause that is only the asker's guess at the figure
 # (a number, 来/多/左右, a unit, a particle) tells; its question mark asks nothing new.
@@ -225,10 +229,14 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 
 
 # A polite opening says nothing about what is asked: 「请问一下，我想了解…」.
+# 问, 麻烦, 请教, 打听 open other words too (问题, 麻烦事, 请教育局): as an opening they need 一下
+# or a pause after them.
 _PREAMBLE_RE = re.compile(
-    r"^(?:(?:你好|您好|请问|麻烦问|麻烦|劳驾|请教|打听|想问问|想问|问|我想了解|想了解|我想知道|想知道|我想问|我想请教)"
-    r"(?:一下|下)?[,、:!\s]*)+"
+    r"^(?:(?:(?:你好|您好|请问|麻烦问|劳驾|想问问|想问|我想了解|想了解|我想知道|想知道|我想问|我想请教)(?:一下|下)?"
+    r"|(?:麻烦|请教|打听|问)(?:一下|下|(?=[,、:!\s])))[,、:!\s]*)+"
 )
+# The same opening after the asker has said who they are: 「我在社区做社工,想了解一下…」.
+_MID_PREAMBLE_RE = re.compile(r"(?<=[,;。!?])\s*(?:请问|我?想了解|我?想知道|我?想问问?)(?:一下|下)?")
 # What follows the question proper: thanks, modal particles, emoji (「…是多少啊？谢谢🙏」). A 呢
 # stays (「那县级的呢」 marks a follow-up) unless it follows a question word (是谁呢).
 _TRAILER_RE = re.compile(
@@ -626,7 +634,7 @@ class Engine:
         if self._rewrite_re is not None:
             table = self._rewrite_table
             norm = self._rewrite_re.sub(lambda m: table[m.group()], norm)
-        rest = _TRAILER_RE.sub("", _PREAMBLE_RE.sub("", norm))
+        rest = _TRAILER_RE.sub("", _MID_PREAMBLE_RE.sub("", _PREAMBLE_RE.sub("", norm)))
         norm = rest if rest.strip() else norm  # 「你好」 alone is a greeting, not an empty question
         norm = _A_NOT_A_RE.sub(_a_not_a, digits_for_numerals(norm))
         # jieba's dictionary has question endings as words (好了吗, 妳好吗): the
@@ -1394,13 +1402,19 @@ class Engine:
             return weights
         asked: set[str] = set()
         said: set[str] = set()  # words of what the asker tells (a guess at the figure tells nothing)
-        for c, is_told, is_guess in zip(clauses, told, guess):
+        about: set[str] = set()  # words of what the asker tells of themselves
+        for i, (c, is_told, is_guess) in enumerate(zip(clauses, told, guess)):
             words = self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm)
             if not is_told:
                 asked.update(words)
+            elif i < first and _SELF_RE.match(c):
+                about.update(words)
             elif not is_guess:
                 said.update(words)
-        return {t: w if t in asked else w * CONTEXT_SHARE if t in said else 0.0 for t, w in weights.items()}
+        return {
+            t: w if t in asked else w * CONTEXT_SHARE if t in said else w * ASKER_SHARE if t in about else 0.0
+            for t, w in weights.items()
+        }
 
     def _weight(self, term: str) -> float:
         """How much a question word counts towards coverage.

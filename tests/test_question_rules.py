@@ -531,6 +531,15 @@ def test_a_polite_opening_is_dropped(engine: Engine) -> None:
     assert engine.normalize_question("你好,请问讲师团有多少人") == "讲师团有多少人"
     answer = engine.ask("请问一下，我想了解江门长者饭堂一顿饭多少钱？")
     assert answer.answered and answer.figures[0].value.startswith("5元")
+    # 问, 麻烦, 请教 open other words too: only with 一下 or a pause are they an opening.
+    assert engine.normalize_question("问题整改了多少项") == "问题整改了多少项"
+    assert engine.normalize_question("请教育局回答") == "请教育局回答"
+    assert engine.normalize_question("问一下,讲师团有多少人") == "讲师团有多少人"
+    # After the asker says who they are, the opening is dropped too, and who they are
+    # weighs little (ASKER_SHARE).
+    assert engine.normalize_question("我是志愿者,想了解一下讲师团有多少人") == "我是志愿者,讲师团有多少人"
+    told = engine.ask("我在街道党群服务站做志愿者，想了解一下全市一共有多少名党员参加？")
+    assert told.answered and told.figures[0].value.startswith("22万")
 
 
 @pytest.mark.parametrize(
