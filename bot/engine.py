@@ -1059,6 +1059,10 @@ class Engine:
             return False, ranking.take(needed), f"no relevant passage has {what}"
         chosen = {s.doc for s in eligible}
         scored = eligible + list(itertools.islice((s for s in ranking if s.doc not in chosen), needed - len(eligible)))
+        if scored[0].coverage < threshold:  # eligible as the passage that counts the asked noun
+            return True, scored, (
+                f"coverage {scored[0].coverage:.2f} ≥ {COUNTED_COVERAGE * threshold:.2f}, and it counts {ranking.counted}"
+            )
         return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
 
     def _asked_noun(self, qnorm: str) -> tuple[str, ...]:

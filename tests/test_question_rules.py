@@ -540,6 +540,8 @@ def test_a_polite_opening_is_dropped(engine: Engine) -> None:
     assert engine.normalize_question("我是志愿者,想了解一下讲师团有多少人") == "我是志愿者,讲师团有多少人"
     told = engine.ask("我在街道党群服务站做志愿者，想了解一下全市一共有多少名党员参加？")
     assert told.answered and told.figures[0].value.startswith("22万")
+    # Below the usual coverage, the reason says why it still answers (it counts 党员).
+    assert "counts 党员" in told.reason and "≥ 0.35" not in told.reason
 
 
 @pytest.mark.parametrize(
