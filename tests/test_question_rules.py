@@ -574,6 +574,9 @@ def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -
     card = engine.ask("老人家去长者饭堂吃饭，先要办什么卡？")
     assert not card.answered and "卡" in card.reason
     assert not engine.ask("长者饭堂怎么预约").answered
+    # Nor how much a subsidy is: the passage about the renovations has other money figures.
+    subsidy = engine.ask("老人家里改造，政府每家补贴多少钱")
+    assert not subsidy.answered and "补贴" in subsidy.reason
     # Beside a figure that is asked, a procedure word is what the asker doubts, not the question.
     doubt = engine.ask("网格员会不会光登记不干活？网格事项办结率是多少")
     assert doubt.answered and doubt.figures[0].value.startswith("99.4")
