@@ -191,7 +191,7 @@ _FUTURE_P_RE = re.compile(r"(?<![即必])将(?![近军])|下一步|今后|未来
 _INVEST_RE = re.compile(r"投(?:了|资|入|进去|进)")
 # 「除了吴晓晖还有谁」: who else, besides the one named.
 _WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|另外还有|还)(?:谁|哪位|哪些人|什么人|别人)")
-_WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪位|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
+_WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪一?位(?:同志|领导)?|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
 _PLACE_SUFFIXES = frozenset("省市区县镇乡村州")

@@ -132,6 +132,9 @@ def test_who_questions_on_the_article(engine: Engine) -> None:
     assert engine.ask("江门市委书记是谁？").answered
     assert engine.ask("这篇报道的记者是谁？").answered
     assert not engine.ask("江门市人大常委会主任是谁？").answered
+    # 「是哪位领导/同志」, 「是哪一位」 ask who as well.
+    assert not engine.ask("市纪委书记是哪位领导？").answered
+    assert engine.ask("江门市委书记是哪位同志？").answered
     # 党支部 is in the article, its 书记 is not: the compound's head decides.
     assert not engine.ask("水塘村党支部书记叫什么名字？").answered
     # 负责人 is in the article (开平 沙塘镇党委有关负责人), but not the 双碳实验室's.
