@@ -136,11 +136,11 @@ _PARTICLE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(吗)(?=[\s?!,。.]|$)")
 DETAIL_WORDS = (
     "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
     "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编 品种 树种 "
-    "卡 办卡 饭卡 就餐卡 会员卡 补贴 补助 津贴"
+    "卡 办卡 饭卡 就餐卡 会员卡 补贴 补助 津贴 公交 公交车 公车 巴士 地铁 班车"
 ).split()
 # How to sign up (「要先去哪里登记」) is a detail too, when that is what is asked; beside a
 # figure it is what the asker doubts (「网格员是不是只登记不办事?办结率有多少」).
-PROCEDURE_WORDS = "登记 预约 报名".split()
+PROCEDURE_WORDS = "登记 预约 报名 申请".split()
 # A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
 # tell (context: who asks, what they remember).
 _CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")

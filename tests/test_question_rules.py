@@ -580,6 +580,9 @@ def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -
     # Nor how much a subsidy is: the passage about the renovations has other money figures.
     subsidy = engine.ask("老人家里改造，政府每家补贴多少钱")
     assert not subsidy.answered and "补贴" in subsidy.reason
+    # How to apply (申请, a procedure) and which bus goes there (公交) are such details too.
+    assert not engine.ask("點樣申請去長者飯堂食飯？").answered
+    assert not engine.ask("坐哪路公交车能到零工市场？").answered
     # Beside a figure that is asked, a procedure word is what the asker doubts, not the question.
     doubt = engine.ask("网格员会不会光登记不干活？网格事项办结率是多少")
     assert doubt.answered and doubt.figures[0].value.startswith("99.4")
@@ -1356,3 +1359,11 @@ def test_an_adverb_of_manner_names_no_topic(engine: Engine) -> None:
     # 实地 (on the spot) is how the visit was made; the question asks where the canteen is.
     answer = engine.ask("记者实地探访的长者饭堂在哪个村？")
     assert answer.answered and "麻三村" in answer.hits[0].passage.text
+
+
+def test_cantonese_which_day_and_how_to(engine: Engine) -> None:
+    # 邊一日 is 哪一天; 點樣 asks how to (怎样), not how it is (怎么样).
+    assert engine.normalize_question("深中通道係邊一日通車？") == "深中通道是哪一天通车?"
+    assert engine.normalize_question("點樣報名") == "怎样报名"
+    assert not engine.ask("深中通道具體係邊一日通車？").answered  # the report says 即将, no date
+
