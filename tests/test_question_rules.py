@@ -1366,4 +1366,14 @@ def test_cantonese_which_day_and_how_to(engine: Engine) -> None:
     assert engine.normalize_question("深中通道係邊一日通車？") == "深中通道是哪一天通车?"
     assert engine.normalize_question("點樣報名") == "怎样报名"
     assert not engine.ask("深中通道具體係邊一日通車？").answered  # the report says 即将, no date
+    # 成日 (always), 好嘈 (noisy), 有冇人理 (does anyone deal with it), 餸食 (dishes).
+    noise = engine.ask("屋企附近公園成日好嘈，有冇人理㗎？")
+    assert noise.answered and "噪声" in noise.hits[0].passage.text
+    assert engine.normalize_question("有啲咩餸食") == "有些什么菜"
+
+
+def test_compared_with_the_year_before(engine: Engine) -> None:
+    # 比前一年 / 比上一年 compare with last year; the year is not what is counted.
+    answer = engine.ask("刑事治安警情较前一年降了多少？")
+    assert answer.answered and answer.figures[0].value == "6.4%"
 
