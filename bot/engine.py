@@ -181,6 +181,10 @@ _KIND_CUES = (
 # 「为什么要开展主题教育」, 「有什么意义」: a question of purpose, answered by a passage that states
 # one (…的重大举措, 一次…的精神洗礼), whatever else it shares with the question.
 _PURPOSE_Q_RE = re.compile(r"为什么|为何|为啥|干嘛要|意义|目的|意味着|初衷|图什么|有什么用|有啥用")
+# A question about results (有没有效果, 改善了吗) rewards a passage that states them (取得了明显
+# 成效, 得到进一步提升).
+_RESULT_Q_RE = re.compile(r"效果|成效|改善|好转|见效|管用|有用|减下来|减轻了|轻松|变化|怎么样了|搞了没|有没有[^,?]{0,6}(?:减|少|好|改)")
+_RESULT_P_RE = re.compile(r"取得了?[^,。;]{0,6}成效|成效明显|明显成效|显著成效|成效显著|得到[^,。;]{0,4}(?:改善|提升|增强|提高)|不断增强|持续提升")
 _PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在于|(?<!作)为了")
 # 「江门接下来打算往哪个方向走」, 「今后的奋斗目标」: a question about what comes next, answered by a
 # passage that says what will be done (…将巩固拓展主题教育成果), not by one that reports.
@@ -842,13 +846,15 @@ class Engine:
         total = sum(weights.values()) or 1.0
         max_w = max([c.word_score for c in cands]) or 1.0
         max_b = max([c.bigram_score for c in cands]) or 1.0
-        # The question's frame (what it is for, what comes next): a passage that answers in it
-        # gets PURPOSE_BONUS.
+        # The question's frame (what it is for, what comes next, what came of it): a passage
+        # that answers in it gets PURPOSE_BONUS.
         frame: re.Pattern[str] | None = None
         if qnorm and _PURPOSE_Q_RE.search(qnorm):
             frame = _PURPOSE_P_RE
         elif qnorm and _FUTURE_Q_RE.search(qnorm):
             frame = _FUTURE_P_RE
+        elif qnorm and _RESULT_Q_RE.search(qnorm):
+            frame = _RESULT_P_RE
         ranking = _Ranking(
             self, cands, terms, [weights[t] for t in terms], total, max_w, max_b, fq, noun, wanted_kinds, pictured, frame,
             self._parts_asked_apart(terms),
@@ -1286,7 +1292,8 @@ class Engine:
 
     def _states_frame(self, doc: int, frame: re.Pattern[str]) -> bool:
         """Whether the passage says what the question's frame asks: what something is for
-        (``_PURPOSE_P_RE``), or what will be done (``_FUTURE_P_RE``)."""
+        (``_PURPOSE_P_RE``), what will be done (``_FUTURE_P_RE``), or what came of it
+        (``_RESULT_P_RE``)."""
         table = self._facts_about(("frame", frame.pattern))
         known = table.get(doc)
         if known is None:

@@ -1143,6 +1143,13 @@ def test_this_activity_is_the_campaign(engine: Engine) -> None:
     assert answer.answered and "巩固拓展主题教育成果" in answer.hits[0].passage.text
 
 
+def test_a_question_about_results_prefers_the_passage_that_states_them(engine: Engine) -> None:
+    # 「有什么变化」 asks what came of it: 政治品格得到进一步锻造 (#36) says it; the lead (#4)
+    # only says who took part.
+    answer = engine.ask("党员的政治站位有什么变化")
+    assert answer.answered and "得到进一步" in answer.hits[0].passage.text
+
+
 def test_a_common_word_jieba_tags_as_a_place_is_not_a_place(engine: Engine) -> None:
     # jieba tags 中考 ns; as a name no passage mentions, it made the question "about" somewhere else.
     answer = engine.ask("孩子快中考了，公办高中的学位多不多")
