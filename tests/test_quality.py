@@ -188,6 +188,12 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82}
         # 1.000, refused 0.692, false refusals 0.015 on arrival (at 462146a).
         ("holdout52.yaml", 0.93, 0.92, 0.06),
         ("holdout53.yaml", 0.91, 0.68, 0.03),
+        # holdout54 (two things asked in one message): hit@1 0.955, figure@1 0.967, refused
+        # 0.769, false refusals 0.045 on arrival (at 20c8812, after tuning on holdout48-53).
+        # holdout55 (students writing a report): hit@1 0.985, figure@1 1.000, refused 0.846,
+        # false refusals 0.000 on arrival (at 20c8812).
+        ("holdout54.yaml", 0.93, 0.76, 0.06),
+        ("holdout55.yaml", 0.95, 0.84, 0.03),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
