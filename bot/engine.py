@@ -171,6 +171,8 @@ _WHERE_KIND = re.compile(r"[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(镇|
 _WHERE_ABSTRACT = re.compile(
     r"(?:意义|作用|好处|价值|原因|区别|不同|差别|特点|特色|亮点|难点|关键|优势|差距|必要性|意思|目的|初衷|根源|症结|短板|不足|秘诀|成效|效果)"
     r"(?:究竟|到底|主要|又|都)?(?:体现|表现)?在(?:哪|什么地方)"
+    # 「政治素质提升体现在哪」: in what respects, whatever is said to show
+    r"|(?:体现|表现|反映)在(?:哪|什么地方)"
 )
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
@@ -689,7 +691,7 @@ class Engine:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
         noun = self._asked_noun(searched)
-        fq = figure_query(searched, tokens, noun)
+        fq = figure_query(self._first_figure_asked(searched), tokens, noun)
         if fq.wants_number and (_YES_NO_RE.search(normalize(head)) or _WANT_A_FEW_RE.search(qnorm)):
             # 「要不要分成几个阶段」 asks yes or no (A-not-A, read as A by now), not a count;
             # 「想打几天短工」 says what the asker wants.
@@ -1070,6 +1072,16 @@ class Engine:
                 f"coverage {scored[0].coverage:.2f} ≥ {COUNTED_COVERAGE * threshold:.2f}, and it counts {ranking.counted}"
             )
         return True, scored, f"coverage {scored[0].coverage:.2f} ≥ {threshold}"
+
+    @staticmethod
+    def _first_figure_asked(qnorm: str) -> str:
+        """The clause whose figure is asked, when a message asks for two (「新开了几家长者饭堂?
+        一顿多少钱?」: the first is what the asker wants first); else the whole question."""
+        if "?" not in qnorm[:-1] and "," not in qnorm:
+            return qnorm
+        clauses = [c for c in _CLAUSE_RE.split(qnorm) if c.strip()]
+        asking = [c for c in clauses if figure_query(c).wants_number]
+        return asking[0] if len(asking) > 1 else qnorm
 
     def _asked_noun(self, qnorm: str) -> tuple[str, ...]:
         """``tokenizer.asked_noun``, without junk words of jieba's HMM (一顿得花多少 → 得花)."""

@@ -741,7 +741,13 @@ def test_a_count_is_not_answered_by_a_measure_of_its_own_kind(engine: Engine) ->
 
 
 @pytest.mark.parametrize(
-    "question", ["把处级以上干部当重点来搞这次教育，意义在哪", "开展主题教育的意义在哪里", "为党员干部办读书班的作用在哪"]
+    "question",
+    [
+        "把处级以上干部当重点来搞这次教育，意义在哪",
+        "开展主题教育的意义在哪里",
+        "为党员干部办读书班的作用在哪",
+        "减负的成果表现在哪里？",  # 表现在哪: in what respects
+    ],
 )
 def test_where_an_abstract_thing_lies_is_not_a_where_question(engine: Engine, question: str) -> None:
     # 「意义在哪」 asks what the significance is; it used to be refused for want of a place.
@@ -1384,3 +1390,10 @@ def test_compared_with_the_year_before(engine: Engine) -> None:
     answer = engine.ask("刑事治安警情较前一年降了多少？")
     assert answer.answered and answer.figures[0].value == "6.4%"
 
+
+
+def test_of_two_figures_asked_the_first_is_answered(engine: Engine) -> None:
+    # 「…有多少家,一顿多少钱」: the count is asked first; the price does not make it a money question.
+    answer = engine.ask("长者饭堂总数有多少家，一顿多少钱？")
+    assert answer.answered and answer.figures[0].value.startswith("114家")
+    assert engine.ask("长者饭堂一顿多少钱？").figures[0].value.startswith("5元")
