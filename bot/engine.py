@@ -163,10 +163,10 @@ _LOOSE_WHEN_RE = re.compile(r"^(?!.*具体).*(?:什么时候|啥时候|何时|�
 _RELATIVE_WHEN = r"(?:即将|已经|已于|已|正在|将于|将在|年底前|年内|近日|日前|目前|今年|明年|去年)"
 _EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
-_WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(?:镇|街道|村|县|省|城市)")
+_WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(?:镇|街道|村|县|区|省|城市)")
 # 「建在江门哪个镇」 asks for a place of that kind: the answer names one (北陡镇), not any place.
 # Not 「哪个县市入选了…」: which one, named as it may be (开平), not where.
-_WHERE_KIND = re.compile(r"[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(镇|街道|村|县|省|城市)")
+_WHERE_KIND = re.compile(r"[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(镇|街道|村|县|区|省|城市)")
 # 「意义在哪」, 「好处体现在哪里」: where an abstract thing lies is what it is, not a place.
 _WHERE_ABSTRACT = re.compile(
     r"(?:意义|作用|好处|价值|原因|区别|不同|差别|特点|特色|亮点|难点|关键|优势|差距|必要性|意思|目的|初衷|根源|症结|短板|不足|秘诀|成效|效果)"
@@ -197,7 +197,7 @@ _FUTURE_P_RE = re.compile(r"(?<![即必])将(?![近军])|下一步|今后|未来
 _INVEST_RE = re.compile(r"投(?:了|资|入|进去|进)")
 # 「除了吴晓晖还有谁」: who else, besides the one named.
 _WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|另外还有|还)(?:谁|哪位|哪些人|什么人|别人)")
-_WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪一?位(?:同志|领导)?|是哪个人|叫什么名字|叫啥名字?|叫什么)\s*[?!。]*\s*$")
+_WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪一?位(?:同志|领导)?|是哪个人|叫什么名字|叫啥(?:名字?)?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
 _PLACE_SUFFIXES = frozenset("省市区县镇乡村州")
@@ -1141,6 +1141,11 @@ class Engine:
         「督导组组长」 → 双碳实验室, 督导组; a verb there, 「参与采写的实习生」, is not one).
         Empty when the question is not of that shape."""
         m = _WHO_RE.search(qnorm)
+        if m is None and "?" in qnorm[:-1]:
+            # 「麻三村长者饭堂负责人叫啥?想联系一下」: the clause that asks who, before an aside.
+            m = next((w for c in _CLAUSE_RE.split(qnorm) if (w := _WHO_RE.search(c))), None)
+            if m is not None:
+                qnorm = m.string
         if m is None:
             return ()
         words = [t.strip() for t in self.tokenizer.cut(qnorm[: m.start()]) if t.strip() and not _is_punct(t)]

@@ -135,6 +135,9 @@ def test_who_questions_on_the_article(engine: Engine) -> None:
     # 「是哪位领导/同志」, 「是哪一位」 ask who as well.
     assert not engine.ask("市纪委书记是哪位领导？").answered
     assert engine.ask("江门市委书记是哪位同志？").answered
+    # 「叫啥」, and a who-question with an aside after it.
+    assert not engine.ask("水塘村党支部书记叫啥？我想认识一下").answered
+    assert engine.ask("江门市长叫啥？").answered
     # 党支部 is in the article, its 书记 is not: the compound's head decides.
     assert not engine.ask("水塘村党支部书记叫什么名字？").answered
     # 负责人 is in the article (开平 沙塘镇党委有关负责人), but not the 双碳实验室's.
@@ -793,6 +796,10 @@ def test_where_of_a_kind_needs_a_place_of_that_kind(engine: Engine) -> None:
     assert not engine.ask("中微子科普基地建在江门哪个镇").answered
     answer = engine.ask("红树林种在哪个镇")
     assert answer.answered and "北陡镇" in answer.hits[0].passage.text
+    # 哪个区 too: the market is in 蓬江区; the passage about the 防灾减灾 centre names no 区.
+    market = engine.ask("零工市场在江门的哪个区？")
+    assert market.answered and "蓬江区" in market.hits[0].passage.text
+    assert not engine.ask("防灾减灾合作中心在哪个区").answered
     # 「哪个县市入选…」 asks which one, by whatever name (开平): not a where-question.
     assert "开平入选" in engine.ask("江门哪个县市入选了国家乡村振兴示范县创建名单？").hits[0].passage.text
 
