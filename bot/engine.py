@@ -136,7 +136,7 @@ _PARTICLE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(吗)(?=[\s?!,。.]|$)")
 DETAIL_WORDS = (
     "电话 联系电话 联系方式 手机号 号码 热线 地址 网址 邮箱 微信 公众号 营业时间 开放时间 开门时间 "
     "门票 票价 工资 薪资 薪水 工钱 日薪 时薪 学费 房租 邮编 品种 树种 "
-    "卡 办卡 饭卡 就餐卡 会员卡 补贴 补助 津贴 公交 公交车 公车 巴士 地铁 班车"
+    "卡 办卡 饭卡 就餐卡 会员卡 补贴 补助 津贴 公交 公交车 公车 巴士 地铁 班车 小程序 app"
 ).split()
 # How to sign up (「要先去哪里登记」) is a detail too, when that is what is asked; beside a
 # figure it is what the asker doubts (「网格员是不是只登记不办事?办结率有多少」).
@@ -163,10 +163,12 @@ _LOOSE_WHEN_RE = re.compile(r"^(?!.*具体).*(?:什么时候|啥时候|何时|�
 _RELATIVE_WHEN = r"(?:即将|已经|已于|已|正在|将于|将在|年底前|年内|近日|日前|目前|今年|明年|去年)"
 _EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
-_WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(?:镇|街道|村|县|区|省|城市)")
+_WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座|条)?(?:镇|街道|村|县|区|省|城市|路|街)")
 # 「建在江门哪个镇」 asks for a place of that kind: the answer names one (北陡镇), not any place.
 # Not 「哪个县市入选了…」: which one, named as it may be (开平), not where.
-_WHERE_KIND = re.compile(r"[在于到][^,。?!]{0,4}?哪(?:个|一个|座)?(镇|街道|村|县|区|省|城市)")
+_WHERE_KIND = re.compile(r"[在于到][^,。?!]{0,4}?哪(?:个|一个|座|条)?(镇|街道|村|县|区|省|城市|路|街)")
+# The endings of a place of the kind asked, where they are not the kind itself.
+_PLACE_ENDINGS = {"城市": ("市",), "路": ("路", "大道", "街"), "街": ("街", "路", "大道")}
 # 「意义在哪」, 「好处体现在哪里」: where an abstract thing lies is what it is, not a place.
 _WHERE_ABSTRACT = re.compile(
     r"(?:意义|作用|好处|价值|原因|区别|不同|差别|特点|特色|亮点|难点|关键|优势|差距|必要性|意思|目的|初衷|根源|症结|短板|不足|秘诀|成效|效果)"
@@ -933,7 +935,7 @@ class Engine:
             # "开平的零工市场在哪": the passage about 蓬江区's market does not say where 开平's is.
             return False, ranking.take(needed), f"asks where, and no relevant passage mentions {'、'.join(names)}"
         kind = _WHERE_KIND.search(qnorm) if where else None
-        suffix = {"城市": "市"}.get(kind.group(1), kind.group(1)) if kind else ""
+        suffix = _PLACE_ENDINGS.get(kind.group(1), (kind.group(1),)) if kind else ()
         if where and not self._names_place(best.doc, set(terms), suffix):
             # "零工市场在哪": the first relevant passage that names a place answers (蓬江区零工市场),
             # if one does; else the article does not say where.
@@ -1257,9 +1259,9 @@ class Engine:
         unless it is an everyday word (财政在老百姓**身上**投入 — 身上 modifies nothing)."""
         return word == compound[-1] or self.tokenizer.general_freq(word) < 2000
 
-    def _names_place(self, doc: int, exclude: set[str], suffix: str = "") -> bool:
+    def _names_place(self, doc: int, exclude: set[str], suffix: tuple[str, ...] = ()) -> bool:
         """Whether the passage names a place (other than the question's own words), ending in
-        ``suffix`` when one is given (镇 for 「哪个镇」)."""
+        one of ``suffix`` when given (镇 for 「哪个镇」; 路, 大道, 街 for 「哪条路」)."""
         places = self._places.get(doc)
         if places is None:
             # What the passage says, without the glossary's expansions: 全省 stands for 广东省
@@ -1275,7 +1277,9 @@ class Engine:
                     if self.index.words.doc_freq(w) <= common and (self._tags.get(w) == "ns" or self.names.is_place(w))
                 ),
             )
-        return any(w not in exclude and len(w) > len(suffix) and w.endswith(suffix) for w in places)
+        if not suffix:
+            return any(w not in exclude for w in places)
+        return any(w not in exclude and w.endswith(suffix) and w not in suffix for w in places)
 
     def _spans(self, doc: int) -> list[tuple[int, str, str, str]]:
         """(start, value, unit, kind) of the passage's figures (the cheap form, for ranking)."""

@@ -586,6 +586,7 @@ def test_a_detail_no_passage_gives_is_refused(gallery: Engine, engine: Engine) -
     # How to apply (申请, a procedure) and which bus goes there (公交) are such details too.
     assert not engine.ask("點樣申請去長者飯堂食飯？").answered
     assert not engine.ask("坐哪路公交车能到零工市场？").answered
+    assert not engine.ask("零工市场招工用的是哪个小程序").answered  # 小程序: one word, a detail
     # Beside a figure that is asked, a procedure word is what the asker doubts, not the question.
     doubt = engine.ask("网格员会不会光登记不干活？网格事项办结率是多少")
     assert doubt.answered and doubt.figures[0].value.startswith("99.4")
@@ -800,6 +801,10 @@ def test_where_of_a_kind_needs_a_place_of_that_kind(engine: Engine) -> None:
     market = engine.ask("零工市场在江门的哪个区？")
     assert market.answered and "蓬江区" in market.hits[0].passage.text
     assert not engine.ask("防灾减灾合作中心在哪个区").answered
+    # 哪条路/街: a road (水塘大道 is one), which the passage about the market does not name.
+    assert not engine.ask("蓬江区零工市场在哪条街").answered
+    road = engine.ask("水塘村的紫花风铃木种在哪条路上")
+    assert road.answered and "水塘大道" in road.hits[0].passage.text
     # 「哪个县市入选…」 asks which one, by whatever name (开平): not a where-question.
     assert "开平入选" in engine.ask("江门哪个县市入选了国家乡村振兴示范县创建名单？").hits[0].passage.text
 
