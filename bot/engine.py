@@ -189,6 +189,12 @@ _PURPOSE_Q_RE = re.compile(r"为什么|为何|为啥|干嘛要|意义|目的|意
 # 成效, 得到进一步提升).
 _RESULT_Q_RE = re.compile(r"效果|成效|改善|好转|见效|管用|有用|减下来|减轻了|轻松|变化|怎么样了|搞了没|有没有[^,?]{0,6}(?:减|少|好|改)")
 _RESULT_P_RE = re.compile(r"取得了?[^,。;]{0,6}成效|成效明显|明显成效|显著成效|成效显著|得到[^,。;]{0,4}(?:改善|提升|增强|提高)|不断增强|持续提升")
+_ENUM_Q_RE = re.compile(
+    r"(?:\d+|[两三四五六七八九十]+)(?:个|项|所|家|条|大)(?P<what>[\u4e00-\u9fff]{1,10}?)"
+    r"(?:(?:分别|都|具体|各自)(?:是|叫|在|有)?(?:哪|什么|啥)|(?:是|有)(?:哪些|哪几))"
+)
+# A list of three or more named items (目标导向、需求导向、问题导向、实践导向).
+_LIST_RE = re.compile(r"(?:[^、,。;!?\d]{1,14}、){2,}[^、,。;!?\d]{1,14}")
 _PURPOSE_P_RE = re.compile(r"意义|重大举措|洗礼|淬炼|旨在|目的在于|(?<!作)为了")
 # 「江门接下来打算往哪个方向走」, 「今后的奋斗目标」: a question about what comes next, answered by a
 # passage that says what will be done (…将巩固拓展主题教育成果), not by one that reports.
@@ -878,6 +884,11 @@ class Engine:
         details = [t for t in terms if t in self._details or (t in self._procedures and not fq.wants_number)]
         if details and not ranking.having_all(details):
             return False, ranking.take(needed), f"asks for {'、'.join(details)}, which no passage gives"
+        # 「那15所学校分别叫什么名字」, 「119个问题都是啥」: which the N things are — the answer
+        # lists them (a report often gives only how many).
+        enum = _ENUM_Q_RE.search(qnorm) if qnorm else None
+        if enum and not self._lists(best.doc, enum.group("what")):
+            return False, ranking.take(needed), f"asks which the {enum.group('what')} are, and the passage does not list them"
         threshold = self.settings.min_coverage
         if best.matched and all(len(t) == 1 for t in best.matched) and best.doc not in pictured:
             # 「“谢谢”用日语怎么说」: one shared character-word (用, 办, 做) says nothing about a topic.
@@ -1310,6 +1321,13 @@ class Engine:
                 ),
             )
         return known
+
+    def _lists(self, doc: int, what: str) -> bool:
+        """Whether the passage lists three or more items of ``what`` (目标导向、需求导向、问题导向
+        for 导向): a list with the word's last two characters in it or right around it."""
+        text = self._norm_text(doc)
+        tail = what[-2:]
+        return any(tail in text[max(0, m.start() - 12) : m.end() + 12] for m in _LIST_RE.finditer(text))
 
     def _states_frame(self, doc: int, frame: re.Pattern[str]) -> bool:
         """Whether the passage says what the question's frame asks: what something is for

@@ -1409,3 +1409,13 @@ def test_of_two_figures_asked_the_first_is_answered(engine: Engine) -> None:
     answer = engine.ask("长者饭堂总数有多少家，一顿多少钱？")
     assert answer.answered and answer.figures[0].value.startswith("114家")
     assert engine.ask("长者饭堂一顿多少钱？").figures[0].value.startswith("5元")
+
+
+def test_which_the_n_things_are_needs_a_list_of_them(engine: Engine) -> None:
+    # The report says there are 3个先行启动区 and 六大工程, and names none of them.
+    for question in ("3个先行启动区都叫什么？", "六大工程分别是哪些"):
+        answer = engine.ask(question)
+        assert not answer.answered and "list" in answer.reason, question
+    # It does list the four 导向.
+    answer = engine.ask("各级党委坚持的四个导向分别是什么？")
+    assert answer.answered and "需求导向" in answer.hits[0].passage.text
