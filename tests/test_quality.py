@@ -50,7 +50,7 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
 
 
 # figure@1 floors below the 0.90 the other sets keep (their arrival, less a margin).
-FIGURE_FLOORS = {"holdout51.yaml": 0.82}
+FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81}
 
 
 @pytest.mark.parametrize(
@@ -194,6 +194,13 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82}
         # false refusals 0.000 on arrival (at 20c8812).
         ("holdout54.yaml", 0.93, 0.76, 0.06),
         ("holdout55.yaml", 0.95, 0.84, 0.03),
+        # holdout56 (residents of other Guangdong cities, who name their own): hit@1 0.821,
+        # figure@1 0.828, refused 1.000, false refusals 0.134 on arrival (at 36055f3): the
+        # asker's own city (「我是佛山的,…」) was taken for what the question is about.
+        # holdout57 (elderly people dictating by voice, no punctuation): hit@1 0.910, figure@1
+        # 1.000, refused 1.000, false refusals 0.060 on arrival (at 36055f3).
+        ("holdout56.yaml", 0.80, 0.92, 0.14),
+        ("holdout57.yaml", 0.88, 0.92, 0.07),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
