@@ -143,10 +143,10 @@ DETAIL_WORDS = (
 PROCEDURE_WORDS = "登记 预约 报名 申请".split()
 # A message's clauses; the ones that ask (a question word, or ending in ?) and the ones that
 # tell (context: who asks, what they remember).
-_CLAUSE_RE = re.compile(r"(?<=[,;。!?…])")
+_CLAUSE_RE = re.compile(r"(?<=[,;:。!?…])")
 _SPACE_COMMA_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _SELF_RE = re.compile(r"\s*(?:我|俺)(?:是|在|们是|们在|家|妈|爸)")
-_ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说")
+_ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说|问一句|问一下|问问")
 # 「…党员人数是多少来着,二十来万?」: a clause that is only the asker's guess at the figure
 # (a number, 来/多/左右, a unit, a particle) tells; its question mark asks nothing new.
 _GUESS_CLAUSE_RE = re.compile(
@@ -613,7 +613,8 @@ class Engine:
             if target and target in out:
                 out = out.replace(target, term, 1)
             elif term not in out:
-                out = f"{out} {term}"
+                # In front: after the question it would read as an aside (see _term_weights).
+                out = f"{term} {out}"
         return out
 
     def is_followup(self, question: str) -> bool:
@@ -874,7 +875,11 @@ class Engine:
         if needed is None:
             needed = max(self.settings.top_k, 8)
         best = ranking.first()
-        foreign = [t for t in terms if t not in best.matched and (self._foreign(t) or self._person_like(t, qnorm))]
+        # (Only what is asked: 「我是佛山的,…江门有多少个参学单位」 names the asker's city.)
+        asked = {t for t in terms if weights[t] >= self._weight(t)}
+        foreign = [
+            t for t in terms if t in asked and t not in best.matched and (self._foreign(t) or self._person_like(t, qnorm))
+        ]
         # A year the knowledge never mentions (2022年 when it reports 2023): a different report.
         foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
         if foreign:
@@ -941,7 +946,7 @@ class Engine:
                 return False, ranked[:needed], f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
-        names = [t for t in terms if self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+        names = [t for t in terms if t in asked and self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
         if where and names and not ranking.having_all(names) & {best.doc}:
             # "开平的零工市场在哪": the passage about 蓬江区's market does not say where 开平's is.
             return False, ranking.take(needed), f"asks where, and no relevant passage mentions {'、'.join(names)}"

@@ -1419,3 +1419,12 @@ def test_which_the_n_things_are_needs_a_list_of_them(engine: Engine) -> None:
     # It does list the four 导向.
     answer = engine.ask("各级党委坚持的四个导向分别是什么？")
     assert answer.answered and "需求导向" in answer.hits[0].passage.text
+
+
+def test_the_askers_own_city_is_not_what_is_asked_about(engine: Engine) -> None:
+    # The asker says where they are from; the question is about 江门.
+    for question in ("佛山人问一句：江门有几个县级零工市场？", "我是中山的，想问问江门讲师团有多少名成员"):
+        answer = engine.ask(question)
+        assert answer.answered and "中山" not in answer.reason and "佛山" not in answer.reason, question
+    # Asked about their own city, it is refused as before.
+    assert not engine.ask("我是佛山的，佛山有多少家长者饭堂？").answered
