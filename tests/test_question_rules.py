@@ -1428,3 +1428,9 @@ def test_the_askers_own_city_is_not_what_is_asked_about(engine: Engine) -> None:
         assert answer.answered and "中山" not in answer.reason and "佛山" not in answer.reason, question
     # Asked about their own city, it is refused as before.
     assert not engine.ask("我是佛山的，佛山有多少家长者饭堂？").answered
+
+
+def test_everyday_words_for_crime_find_the_public_order_figure(engine: Engine) -> None:
+    # 小偷, 打架 are what people call 刑事治安警情.
+    answer = engine.ask("江门现在小偷多不多，打架的少了没有")
+    assert answer.answered and "刑事治安警情" in answer.hits[0].passage.text
