@@ -1434,3 +1434,13 @@ def test_everyday_words_for_crime_find_the_public_order_figure(engine: Engine) -
     # 小偷, 打架 are what people call 刑事治安警情.
     answer = engine.ask("江门现在小偷多不多，打架的少了没有")
     assert answer.answered and "刑事治安警情" in answer.hits[0].passage.text
+
+
+def test_everyday_words_for_being_passed_around_and_for_reputation(engine: Engine) -> None:
+    # 推来推去 / 踢皮球 is what 「办不成事」反映窗口 is for; 口碑 is how the 营商环境 is judged.
+    answer = engine.ask("去政府部门办事总是被踢皮球怎么办")
+    assert answer.answered and "办不成事" in answer.hits[0].passage.text
+    answer = engine.ask("江门营商环境口碑好不好")
+    assert answer.answered and "营商环境" in answer.hits[0].passage.text
+    # 年轻人 are not 年轻干部: young people looking for work are not the cadre programme.
+    assert engine.tokenizer.canonical("年轻人") != engine.tokenizer.canonical("年轻干部")
