@@ -1444,3 +1444,9 @@ def test_everyday_words_for_being_passed_around_and_for_reputation(engine: Engin
     assert answer.answered and "营商环境" in answer.hits[0].passage.text
     # 年轻人 are not 年轻干部: young people looking for work are not the cadre programme.
     assert engine.tokenizer.canonical("年轻人") != engine.tokenizer.canonical("年轻干部")
+
+
+def test_too_many_forms_is_the_burden_on_the_grassroots(engine: Engine) -> None:
+    answer = engine.ask("村干部是不是没那么多表要填了？")
+    assert answer.answered and "减负" in answer.hits[0].passage.text
+    assert "减负" in engine.normalize_question("表格材料太多了有没有人管")
