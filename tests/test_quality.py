@@ -201,6 +201,10 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81}
         # 1.000, refused 1.000, false refusals 0.060 on arrival (at 36055f3).
         ("holdout56.yaml", 0.80, 0.92, 0.14),
         ("holdout57.yaml", 0.88, 0.92, 0.07),
+        # holdout59 (grown-up children asking for their parents, 「我妈七十多了…」): hit@1
+        # 0.925, figure@1 1.000, refused 1.000, false refusals 0.060 on arrival (at 999960f,
+        # after tuning on holdout48-57).
+        ("holdout59.yaml", 0.90, 0.92, 0.07),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
