@@ -657,6 +657,11 @@ class Engine:
         norm = _PARTICLE_RE.sub(r" \1", norm)
         if "们" in norm:
             norm = _PLURAL_RE.sub(self._plural, norm)
+        for word, parts in self.lexicon.phrases:
+            # 「领导干部在理论学习上是怎么带头的」 asks how they 先学一步 (phrases.txt): the word
+            # goes in front (after the question it would read as an aside).
+            if word not in norm and all(p in norm for p in parts):
+                norm = f"{word} {norm}"
         return norm
 
     def _plural(self, m: re.Match[str]) -> str:

@@ -1,5 +1,6 @@
 """The operator-editable word lists in ``knowledge/lexicon/``: dictionary, stoplist, synonyms,
-question rewrites, glossary (abbreviations and what they stand for).
+question rewrites, phrases (words that together ask for another), glossary (abbreviations and
+what they stand for).
 
 Each is a plain UTF-8 file, one entry a line, ``#`` starting a comment. A missing file means
 an empty list; a malformed line is a :class:`KnowledgeError` naming the file and line.
@@ -20,6 +21,7 @@ STOPWORDS_FILE = "stopwords.txt"
 SYNONYMS_FILE = "synonyms.txt"
 REWRITES_FILE = "rewrites.txt"
 GLOSSARY_FILE = "glossary.txt"
+PHRASES_FILE = "phrases.txt"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Lexicon:
     # Abbreviation → what it stands for (百千万工程 → 百县千镇万村高质量发展工程): a passage that
     # uses the abbreviation is indexed as if it also said the full form.
     glossary: tuple[tuple[str, str], ...] = ()
+    # Question words that together ask for another word: (先学一步, (带头, 理论学习)) — a question
+    # with 带头 and 理论学习 asks how the leaders studied first.
+    phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:
@@ -98,6 +103,16 @@ def _read_rewrites(path: Path) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
 
 
+def _read_phrases(path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out = []
+    for no, line in _lines(path):
+        parts = [normalize(p) for p in line.split()]
+        if len(parts) < 3:
+            raise KnowledgeError(f"{path}:{no}: expected '词 问句里的词1 问句里的词2…' (a word, then two or more words), got {line!r}")
+        out.append((parts[0], tuple(parts[1:])))
+    return tuple(out)
+
+
 def _read_glossary(path: Path) -> tuple[tuple[str, str], ...]:
     pairs: dict[str, str] = {}
     for no, line in _lines(path):
@@ -146,4 +161,8 @@ def load_lexicon(knowledge_dir: Path, fallback_dir: Path | None = None) -> Lexic
     if path:
         glossary = _read_glossary(path)
         files.append(path)  # it changes what is indexed: part of the cache key
-    return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files), rewrites, glossary)
+    phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    path = find(PHRASES_FILE)
+    if path:
+        phrases = _read_phrases(path)  # questions only, like the rewrites
+    return Lexicon(tuple(entries), frozenset(stopwords), synonyms, tuple(files), rewrites, glossary, phrases)

@@ -399,6 +399,26 @@ def test_a_malformed_rewrite_line_names_the_file(tmp_path) -> None:
         load_lexicon(tmp_path)
 
 
+def test_a_malformed_phrase_line_names_the_file(tmp_path) -> None:
+    from bot.errors import KnowledgeError
+    from bot.lexicon import load_lexicon
+
+    (tmp_path / "lexicon").mkdir()
+    (tmp_path / "lexicon" / "phrases.txt").write_text("# comment\n先学一步 带头\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"phrases\.txt:2"):
+        load_lexicon(tmp_path)
+
+
+def test_words_that_together_ask_for_another(engine: Engine) -> None:
+    # phrases.txt: 带头 + 理论学习 ask how the leaders 先学一步 (the “关键少数” paragraph), not
+    # about 带头讲党课 (which has both words too, apart).
+    answer = engine.ask("市领导在理论学习方面有没有带头？", explain=True)
+    assert answer.answered and "先学一步" in answer.hits[0].passage.text
+    assert answer.explain["normalized"].startswith("先学一步 ")
+    # One of the words alone does not add it.
+    assert "先学一步" not in engine.normalize_question("市领导带头讲了多少场党课")
+
+
 def test_a_passage_is_found_by_what_its_abbreviation_stands_for(tmp_path) -> None:
     # The text says only 双减; the question asks in the words the abbreviation stands for.
     (tmp_path / "school.md").write_text(
