@@ -145,7 +145,8 @@ PROCEDURE_WORDS = "登记 预约 报名 申请".split()
 # tell (context: who asks, what they remember).
 _CLAUSE_RE = re.compile(r"(?<=[,;:。!?…])")
 _SPACE_COMMA_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_SELF_RE = re.compile(r"\s*(?:我|俺)(?:是|在|们是|们在|家|妈|爸)")
+_BACKREF_RE = re.compile(r"那里|那边|那儿|这里|这边|这事|这件事|此事|这个事|他们|她们")
+_SELF_RE = re.compile(r"\s*(?:我|俺)(?:是|在|们是|们在|家|妈|爸|奶奶|爷爷|外婆|外公|姥姥|儿子|女儿|孩子|老公|老婆)")
 _ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说|问一句|问一下|问问")
 # 「…党员人数是多少来着,二十来万?」: a clause that is only the asker's guess at the figure
 # (a number, 来/多/左右, a unit, a particle) tells; its question mark asks nothing new.
@@ -1451,6 +1452,9 @@ class Engine:
         # A clause that tells is context when it follows the question (an afterthought) or is
         # about the asker (我…, 听说…); before the question it is usually its topic
         # (「领导自己先学起来,对下面有什么带动作用?」).
+        # 「我外婆想去长者饭堂吃饭,那里都有啥菜?」: a question that points back (那里, 这事) is
+        # about what the asker just told, which then weighs as context, not as who asks.
+        back = bool(_BACKREF_RE.search(clauses[first]))
         told = [not asking[i] and (i > first or bool(_ASKER_RE.search(c))) for i, c in enumerate(clauses)]
         # 「读书班是不是走个过场?它是哪天开班的?」: a yes/no doubt before the clause that asks
         # what (when, how many) is the asker's aside.
@@ -1467,7 +1471,7 @@ class Engine:
             words = self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm)
             if not is_told:
                 asked.update(words)
-            elif i < first and _SELF_RE.match(c):
+            elif i < first and not back and _SELF_RE.match(c):
                 about.update(words)
             elif not is_guess:
                 said.update(words)

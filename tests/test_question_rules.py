@@ -1470,3 +1470,21 @@ def test_too_many_forms_is_the_burden_on_the_grassroots(engine: Engine) -> None:
     answer = engine.ask("村干部是不是没那么多表要填了？")
     assert answer.answered and "减负" in answer.hits[0].passage.text
     assert "减负" in engine.normalize_question("表格材料太多了有没有人管")
+
+
+def test_a_family_member_is_who_asks_unless_the_question_points_back(engine: Engine) -> None:
+    from bot.engine import ASKER_SHARE, CONTEXT_SHARE
+
+    def weights(question: str) -> dict[str, float]:
+        qnorm = engine.normalize_question(question)
+        terms = list(dict.fromkeys(engine.tokenizer.analyze(qnorm, normalized=True).terms))
+        return engine._term_weights(terms, qnorm)
+
+    # 「我外公是归侨,…」 says who asks: it weighs ASKER_SHARE.
+    w = weights("我外公是归侨，江门为海外侨胞做过哪些实事？")
+    assert w["归侨"] == pytest.approx(ASKER_SHARE * engine._weight("归侨"))
+    # 「…,那里有啥菜」 points back: what was told is the topic, weighed as context.
+    w = weights("我外公想去长者饭堂吃饭，那里一般有啥菜？")
+    assert w["长者饭堂"] == pytest.approx(CONTEXT_SHARE * engine._weight("长者饭堂"))
+    answer = engine.ask("我外婆家的老小区好旧，会不会给改一改？")  # 改一改: 改造
+    assert answer.answered and "老旧小区改造" in answer.hits[0].passage.text
