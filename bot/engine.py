@@ -1023,7 +1023,7 @@ class Engine:
                 if t in self._domain_words
                 and t not in names
                 and 0 < self.index.words.doc_freq(t) <= 0.2 * self.index.n
-                and weights[t] >= self._weight(t)
+                and t in asked
             ]
             if strict or counting or fq.wants_number
             else []
