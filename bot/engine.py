@@ -209,6 +209,7 @@ _WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪一?位(?:同志|领导)?|是哪个人|叫什么名字|叫啥(?:名字?)?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
+_NUMERAL_CHARS = frozenset("一二两三四五六七八九十百千万0123456789")
 _PLACE_SUFFIXES = frozenset("省市区县镇乡村州")
 _DETERMINERS = frozenset("这那哪一二两三四五六七八九十几每某各第该本此")
 _NAME_MIN_FREQ = 20  # jieba's name tags below this frequency are noise (太旧 3 ns)
@@ -923,7 +924,11 @@ class Engine:
             missing = [
                 t
                 for t in terms
-                if t not in best.matched and not self.index.words.doc_freq(t) and weights[t] >= RARE_SHARE * top
+                if t not in best.matched
+                and not self.index.words.doc_freq(t)
+                and weights[t] >= RARE_SHARE * top
+                # 「5块钱一餐的长者饭堂在哪个村」: 一餐 is how much, not a thing that is somewhere
+                and not (t[0] in _NUMERAL_CHARS and (self.tokenizer.is_counter(t[1:]) or t[1:] in "餐顿趟回遍"))
             ]
             if not missing and not where:
                 # "碉楼是哪一年竣工的": the verb right after the question word is the event; a
@@ -989,6 +994,9 @@ class Engine:
         counting = fq.wants_number and not fq.kind and (
             fq.unit in _LOOSE_UNITS or (not fq.unit and bool(noun) and self._is_person_word(noun[-1]))
         )
+        # 「有多少华侨华人分布在海外」 counts people: a count of cases (9万多件) or visits (250万
+        # 人次) does not say how many there are.
+        people = noun[-1] if counting and noun and self._is_people(noun[-1]) else None
         role = self._asked_role(qnorm)
         if role and _NAMING_RE.search(qnorm) and not self._is_person_word(role[0]) and not ranking.having_all([role[0]]):
             # 「常态化培育项目叫什么」: the answer gives a name (“阶梯计划”“青苗工程”) whatever the
@@ -1078,6 +1086,7 @@ class Engine:
             if (
                 (not strict or self._has_figure(s.doc, fq) or (event and self._says_when(s.doc, event)))
                 and (not counting or self._has_count(s.doc))
+                and (people is None or self._counts_people(s.doc) or self._counts(s.doc, people))
                 and (not invested or self._invests(s.doc))
                 and (not about_kind or self._kind_figure_about(s.doc, fq, about_kind))
             ):
@@ -1208,6 +1217,17 @@ class Engine:
             and word[:-1] in self.tokenizer.subwords(word)
         )
 
+    def _is_people(self, word: str) -> bool:
+        """A kind of people the thesaurus files in its class A (党员, 侨胞; 华侨华人 by its last
+        word): unlike :meth:`_is_person_word`, a word it does not know is not one."""
+        thesaurus = self._general_thesaurus()
+        codes = thesaurus.codes(word) or (thesaurus.codes(word[-2:]) if len(word) > 2 else ())
+        return any(c.startswith("A") for c in codes)
+
+    def _counts_people(self, doc: int) -> bool:
+        """Whether the passage has a count of people (22万多名, 88名, 一位)."""
+        return any(kind == "count" and unit[-1:] in ("名", "人", "位") for _, _, unit, kind in self._spans(doc))
+
     def _is_person_word(self, word: str) -> bool:
         """A post or a kind of person (书记, 主任, 实习生: the thesaurus' class A), or a word the
         thesaurus does not know (纪委书记): what a who-question's answer must name."""
@@ -1327,8 +1347,9 @@ class Engine:
             known = table.put(
                 doc,
                 any(
-                    text.startswith(noun, start + len(value)) or text.endswith(noun, 0, start)
-                    for start, value, _, _ in self._spans(doc)
+                    (text.startswith(noun, start + len(value)) or text.endswith(noun, 0, start))
+                    and kind not in ("date", "year")  # 「2023华侨华人…大会」 counts no 华侨华人
+                    for start, value, _, kind in self._spans(doc)
                 ),
             )
         return known

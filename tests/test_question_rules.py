@@ -1488,3 +1488,18 @@ def test_a_family_member_is_who_asks_unless_the_question_points_back(engine: Eng
     assert w["长者饭堂"] == pytest.approx(CONTEXT_SHARE * engine._weight("长者饭堂"))
     answer = engine.ask("我外婆家的老小区好旧，会不会给改一改？")  # 改一改: 改造
     assert answer.answered and "老旧小区改造" in answer.hits[0].passage.text
+
+
+def test_people_are_counted_by_a_count_of_people(engine: Engine) -> None:
+    # The 侨 passage has 250万人次 (visits), 9万多件 (cases) and 2023 (a year before 华侨华人):
+    # none says how many 华侨 there are.
+    refused = engine.ask("大湾区大会一共来了多少位华侨？")
+    assert not refused.answered
+    assert engine.ask("全市有多少名党员参加主题教育？").figures[0].value.startswith("22万")
+    assert engine.ask("讲师团有多少名成员？").figures[0].value.startswith("88名")
+
+
+def test_an_amount_in_a_where_question_is_not_the_thing_asked_about(engine: Engine) -> None:
+    # 「5块钱一餐的饭堂在哪个村」: 一餐 (no passage has it) is how much, not what is somewhere.
+    answer = engine.ask("那间5块钱一餐的饭堂在哪个村")
+    assert answer.answered and "麻三村" in answer.hits[0].passage.text
