@@ -301,6 +301,7 @@ def digits_for_numerals(text: str) -> str:
     return _CN_NUMERAL_RE.sub(repl, text) if _HAS_CN_NUMERAL.search(text) else text
 
 
+_CN_MONEY_RE = re.compile(r"(?<![\d一二两三四五六七八九十百千万])([一二两三四五六七八九])(?=块钱|元)")
 _HAS_CN_NUMERAL = re.compile(r"[十百千〇]|[一二三四五六七八九两][万亿]|[零一二三四五六七八九]{4}年")
 
 
@@ -654,6 +655,10 @@ class Engine:
         rest = _TRAILER_RE.sub("", _MID_PREAMBLE_RE.sub("", _PREAMBLE_RE.sub("", norm)))
         norm = rest if rest.strip() else norm  # 「你好」 alone is a greeting, not an empty question
         norm = _A_NOT_A_RE.sub(_a_not_a, digits_for_numerals(norm))
+        if "块钱" in norm or "元" in norm:
+            # 「五块钱能吃到几个菜」: a sum of money in one character is a number too (5块钱); other
+            # single numerals stay (一起, 一些).
+            norm = _CN_MONEY_RE.sub(lambda m: str(_CN_DIGITS[m.group(1)]), norm)
         # jieba's dictionary has question endings as words (好了吗, 妳好吗): the
         # particle is cut off so that the word before it is matched.
         norm = _PARTICLE_RE.sub(r" \1", norm)

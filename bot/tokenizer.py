@@ -117,6 +117,8 @@ _ACTION_VERBS = frozenset(
     {"参加", "参与", "加入", "受益", "报名", "来", "去", "到", "出席", "获得", "享受", "使用", "入选", "完成",
      "办理", "参观", "接待", "就业", "上岗", "签约", "落户", "建成", "开业"}
 )
+# Where a count is taken (全市建了几个): the scope, not what is counted.
+_SCOPE_WORDS = frozenset({"全市", "全省", "全县", "全区", "全镇", "全国", "全村", "市里", "省里"})
 _CLAUSE_ENDS = frozenset(",，?？!！。;；")
 # A yes/no clause ending (…参加吗?) before the clause that asks how many.
 _DOUBT_END_RE = re.compile(r"[吗呢]\s*[?？,，]")
@@ -660,6 +662,7 @@ class Tokenizer:
             # Drop the verb between the noun and 多少: "零工市场枢纽建了几个" counts 枢纽, not 建了.
             while before and (
                 before[-1] in ("是", "有", "为", "共有", "一共", "总共", "大概", "大约")
+                or before[-1] in _SCOPE_WORDS  # 「小站点全市建了几个」 counts 小站点
                 or before[-1] in _REACH_VERBS  # "办结率达到多少" counts 办结率
                 # 「真有那么多基层党组织参加吗?到底多少个」: the doubt before asks about the noun
                 or (before[-1] in _ACTION_VERBS and doubted)

@@ -1503,3 +1503,13 @@ def test_an_amount_in_a_where_question_is_not_the_thing_asked_about(engine: Engi
     # 「5块钱一餐的饭堂在哪个村」: 一餐 (no passage has it) is how much, not what is somewhere.
     answer = engine.ask("那间5块钱一餐的饭堂在哪个村")
     assert answer.answered and "麻三村" in answer.hits[0].passage.text
+
+
+def test_a_scope_is_not_what_is_counted_and_money_in_characters_is_a_number(engine: Engine) -> None:
+    # 「…全市建了几个」: 全市 says where the count is taken.
+    assert engine.tokenizer.asked_noun("就业驿站全市建了几个?") == ("就业驿站",)
+    # 「五块钱」 is 5块钱 (a single numeral before 块钱/元); 一起, 一些 stay.
+    assert engine.normalize_question("五块钱能吃到几个菜") == "5块钱能吃到几个菜"
+    assert engine.normalize_question("一起去饭堂") == "一起去饭堂"
+    answer = engine.ask("我妈去饭堂吃饭，五块钱能吃到几个菜？")
+    assert answer.answered and "两荤两素" in answer.hits[0].passage.text
