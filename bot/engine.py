@@ -154,6 +154,8 @@ _GUESS_CLAUSE_RE = re.compile(
     r"^\s*(?:是|有|大概|大约|差不多|好像|应该)?[0-9.零〇一二两三四五六七八九十百千万亿]+"
     r"(?:来|多|余|左右|上下|出头)?[万亿]?[个名人家项次件户元块场所]?(?:左右|上下)?(?:吧|吗|啊|呀|嘛|吧吗)?[,;。!?…]*\s*$"
 )
+# Words without which a clause asks no figure (a cheap test before figure_query).
+_FIGURE_CUE_RE = re.compile(r"多少|几|比例|占比|百分|率|比重|哪一?年|哪一?天|年份|什么时候|何时|时间|第|排名|名次|价|费|贵|便宜|场次|人数|户数|次数|数量|总数")
 _WH_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|如何|何时|为何|咋")
 _QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
@@ -1118,6 +1120,8 @@ class Engine:
         if "?" not in qnorm[:-1] and "," not in qnorm:
             return qnorm
         clauses = [c for c in _CLAUSE_RE.split(qnorm) if c.strip()]
+        if sum(1 for c in clauses if _FIGURE_CUE_RE.search(c)) < 2:
+            return qnorm  # (most messages: no second figure to tell apart, no figure_query per clause)
         asking = [c for c in clauses if figure_query(c).wants_number]
         return asking[0] if len(asking) > 1 else qnorm
 
