@@ -211,6 +211,8 @@ _WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪一?位(?:同志|领导)?|是哪个人|叫什么名字|叫啥(?:名字?)?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
+# How words for kinds of people end (党员, 华侨华人, 侨胞, 学生, 游客, 老年人, 志愿者…).
+_PEOPLE_ENDINGS = frozenset("员人者胞侨民工生客士师长友众属辈孩童娃女男")
 _NUMERAL_CHARS = frozenset("一二两三四五六七八九十百千万0123456789")
 _PLACE_SUFFIXES = frozenset("省市区县镇乡村州")
 _DETERMINERS = frozenset("这那哪一二两三四五六七八九十几每某各第该本此")
@@ -1229,6 +1231,8 @@ class Engine:
     def _is_people(self, word: str) -> bool:
         """A kind of people the thesaurus files in its class A (党员, 侨胞; 华侨华人 by its last
         word): unlike :meth:`_is_person_word`, a word it does not know is not one."""
+        if word[-1:] not in _PEOPLE_ENDINGS:
+            return False  # (a thesaurus scan costs up to ~1 ms a new word: most nouns end otherwise)
         thesaurus = self._general_thesaurus()
         codes = thesaurus.codes(word) or (thesaurus.codes(word[-2:]) if len(word) > 2 else ())
         return any(c.startswith("A") for c in codes)
