@@ -1513,3 +1513,11 @@ def test_a_scope_is_not_what_is_counted_and_money_in_characters_is_a_number(engi
     assert engine.normalize_question("一起去饭堂") == "一起去饭堂"
     answer = engine.ask("我妈去饭堂吃饭，五块钱能吃到几个菜？")
     assert answer.answered and "两荤两素" in answer.hits[0].passage.text
+
+
+def test_everyday_words_for_industry_and_school_places(engine: Engine) -> None:
+    # 工厂 ~ 工业 (全省第6个工业投资过千亿元); 好学位 多出来 → 优质学位 新增.
+    answer = engine.ask("江门的工厂这一年发展得怎么样？")
+    assert answer.answered and "工业投资" in answer.hits[0].passage.text
+    answer = engine.ask("新的好学位多出来多少个？")
+    assert answer.answered and "1.1万" in answer.figures[0].value
