@@ -223,6 +223,13 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81}
         # 1.000, false refusals 0.015 on arrival. Both at d4be414, the session's final engine.
         ("holdout62.yaml", 0.88, 0.92, 0.07),
         ("holdout63.yaml", 0.94, 0.92, 0.03),
+        # holdout64 (fast phone typing: no punctuation, one question in ten with a homophone
+        # slip such as 实习声, 治按): hit@1 0.955, figure@1 1.000, refused 0.923, false refusals
+        # 0.015 on arrival. holdout65 (newsroom colleagues fact-checking, half in their own
+        # words): hit@1 0.970, figure@1 0.967, refused 0.923, false refusals 0.015 on arrival.
+        # Both at 3bf47e6, session 12's final code.
+        ("holdout64.yaml", 0.93, 0.92, 0.03),
+        ("holdout65.yaml", 0.94, 0.92, 0.03),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
