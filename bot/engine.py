@@ -1372,7 +1372,14 @@ class Engine:
         for 导向): a list with the word's last two characters in it or right around it."""
         text = self._norm_text(doc)
         tail = what[-2:]
-        return any(tail in text[max(0, m.start() - 12) : m.end() + 12] for m in _LIST_RE.finditer(text))
+        # The word names the list (「三个导向:…」, 「…等学校」) or ends two of its items; inside
+        # an item (「加快公办学校新建、在民办学校开设公办班」) it is what the measures are about.
+        return any(
+            tail in text[max(0, m.start() - 12) : m.start()]
+            or tail in text[m.end() : m.end() + 12]
+            or sum(item.endswith(tail[-1]) for item in m.group().split("、")) >= 2
+            for m in _LIST_RE.finditer(text)
+        )
 
     def _states_frame(self, doc: int, frame: re.Pattern[str]) -> bool:
         """Whether the passage says what the question's frame asks: what something is for

@@ -1439,6 +1439,23 @@ def test_which_the_n_things_are_needs_a_list_of_them(engine: Engine) -> None:
     # It does list the four 导向.
     answer = engine.ask("各级党委坚持的四个导向分别是什么？")
     assert answer.answered and "需求导向" in answer.hits[0].passage.text
+    # 学校 inside a list of measures (加快公办学校新建、在民办学校开设公办班、…) is not a list
+    # of schools: the 15所中小学校 are counted, never named.
+    answer = engine.ask("新建的15所中小学校分别叫什么名字？")
+    assert not answer.answered and "list" in answer.reason
+
+
+def test_a_list_of_the_things_asked_about_is_found_by_its_items(tmp_path) -> None:
+    # No word before or after the list says 中学; its items end with it.
+    engine = _one_document(
+        tmp_path,
+        "教育",
+        ["今年新建的3所投入使用,棠下中学、杜阮中学、荷塘中学都已开学。", "外语学校开设公办班,接收学生五百名。"],
+        filler=True,
+    )
+    answer = engine.ask("新建的3所中学分别叫什么名字？")
+    assert answer.answered and "棠下中学" in answer.hits[0].passage.text
+    assert not engine.ask("开设公办班的5所学校分别叫什么？").answered
 
 
 def test_the_askers_own_city_is_not_what_is_asked_about(engine: Engine) -> None:
