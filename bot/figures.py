@@ -479,6 +479,8 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
             j = i - 1
             while j >= 0 and toks[j] in ("了", "过", "出"):
                 j -= 1
+            if j >= 1 and toks[j] in ("有", "是", "共有", "一共有", "总共有") and toks[j - 1] == "的":
+                j -= 2  # 「完成或阶段性完成的有多少项」: those that were done (完成161项)
             if j >= 0 and len(toks[j]) >= 2 and toks[j] not in _WEAK_VERBS and _ALL_HAN_RE.fullmatch(toks[j]):
                 verb = toks[j]
             else:

@@ -877,6 +877,11 @@ def test_the_verb_after_the_count_picks_the_figure(engine: Engine) -> None:
     _, tokens = engine.tokenizer.analyze_tokens(engine.normalize_question(question), normalized=True)
     assert figure_query(engine.normalize_question(question), tokens).verb == "完成"
     assert engine.ask(question).figures[0].value == "161项"
+    # 「完成…的有多少项」: the verb of the things counted comes before 的有.
+    question = "市第十四次党代会部署的任务里，完成或阶段性完成的有多少项？"
+    _, tokens = engine.tokenizer.analyze_tokens(engine.normalize_question(question), normalized=True)
+    assert figure_query(engine.normalize_question(question), tokens).verb == "完成"
+    assert engine.ask(question).figures[0].value == "161项"
     # Without an adverb the word after the count is not taken for a verb (多少项整改措施).
     _, tokens = engine.tokenizer.analyze_tokens("制定了多少项整改措施", normalized=True)
     assert figure_query("制定了多少项整改措施", tokens).verb == "制定"
