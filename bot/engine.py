@@ -167,6 +167,8 @@ _RELATIVE_WHEN = r"(?:即将|已经|已于|已|正在|将于|将在|年底前|�
 _EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座|条)?(?:镇|街道|村|县|区|省|城市|路|街)")
+# 「是哪里的负责人」: which place's 负责人 — the thing placed follows the question word.
+_WHERE_WHOSE_RE = re.compile(r"(?:哪里|哪儿|什么地方|哪个地方)的([\u4e00-\u9fff]{2,})")
 # 「建在江门哪个镇」 asks for a place of that kind: the answer names one (北陡镇), not any place.
 # Not 「哪个县市入选了…」: which one, named as it may be (开平), not where.
 _WHERE_KIND = re.compile(r"[在于到][^,。?!]{0,4}?哪(?:个|一个|座|条)?(镇|街道|村|县|区|省|城市|路|街)")
@@ -939,6 +941,11 @@ class Engine:
                 # 「5块钱一餐的长者饭堂在哪个村」: 一餐 is how much, not a thing that is somewhere
                 and not (t[0] in _NUMERAL_CHARS and (self.tokenizer.is_counter(t[1:]) or t[1:] in "餐顿趟回遍"))
             ]
+            whose = _WHERE_WHOSE_RE.search(qnorm) if where else None
+            if whose and any(t in best.matched for t in terms if whose.group(1).startswith(t)):
+                # 「夸清单实用的是哪里的负责人」: what is placed is the 负责人 (开平市沙塘镇党委有关负责人),
+                # which the passage has; the question's other words are not things to locate.
+                missing = []
             if not missing and not where:
                 # "碉楼是哪一年竣工的": the verb right after the question word is the event; a
                 # passage with a year but not that event (接待游客) does not say when it happened.

@@ -1543,3 +1543,11 @@ def test_everyday_words_for_industry_and_school_places(engine: Engine) -> None:
     assert answer.answered and "工业投资" in answer.hits[0].passage.text
     answer = engine.ask("新的好学位多出来多少个？")
     assert answer.answered and "1.1万" in answer.figures[0].value
+
+
+def test_which_places_person_is_asked_about_the_person(engine: Engine) -> None:
+    # 「是哪里的负责人」 places the 负责人; 夸 (the article says 说) is not a thing to locate.
+    answer = engine.ask("稿中夸每月组织生活清单“很实用”的是哪里的负责人？")
+    assert answer.answered and "沙塘镇" in answer.hits[0].passage.text
+    # A person the article never mentions is still not placed.
+    assert not engine.ask("夸每月组织生活清单很实用的是哪里的校长？").answered
