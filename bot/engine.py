@@ -163,7 +163,7 @@ _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个�
 _LEVEL_RE = re.compile(r"[省市县区镇乡村处厅局部科]级")
 # Time said without a date: 「即将建成通车」 answers 「什么时候通车」, not 「哪一天」 or 「具体…」.
 _LOOSE_WHEN_RE = re.compile(r"^(?!.*具体).*(?:什么时候|啥时候|何时|几时)")
-_RELATIVE_WHEN = r"(?:即将|已经|已于|已|正在|将于|将在|年底前|年内|近日|日前|目前|今年|明年|去年)"
+_RELATIVE_WHEN = r"(?:第一时间|即将|已经|已于|已|正在|将于|将在|年底前|年内|近日|日前|目前|今年|明年|去年)"
 _EVENT_SKIP = frozenset({"是", "才", "会", "要", "能", "就", "将", "被", "开始", "正式", "可以", "能够", " "})
 _WHERE_TO_TURN = re.compile(r"[找去到向问跟](?:哪里|哪儿|什么地方|哪个地方|何处)(?!玩|旅游|游)")
 _WHERE_CUE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地|哪个地方|位于哪|[在于到][^,。?!]{0,4}?哪(?:个|一个|座|条)?(?:镇|街道|村|县|区|省|城市|路|街)")
@@ -806,6 +806,9 @@ class Engine:
         weights = [1.0, 0.45, 0.3, 0.2, 0.1]
         # A question that asks no number gets only the figures of the passage that answers it.
         shown = hits if fq.wants_number else hits[:1]
+        if fq.kind in ("date", "year", "time") and top and not self._has_figure(top[0].doc, fq):
+            # 「桥什么时候能通」 → 即将建成通车: the dates of the next passages are of other events.
+            shown = hits[:1]
         figs_in = [
             (self._prepared_figures(s.doc), weights[min(i, len(weights) - 1)]) for i, s in enumerate(top[: len(shown)])
         ]
@@ -940,6 +943,8 @@ class Engine:
                 and weights[t] >= RARE_SHARE * top
                 # 「5块钱一餐的长者饭堂在哪个村」: 一餐 is how much, not a thing that is somewhere
                 and not (t[0] in _NUMERAL_CHARS and (self.tokenizer.is_counter(t[1:]) or t[1:] in "餐顿趟回遍"))
+                # 「过海去深圳的桥」: a run jieba's HMM made up (过海去) names no event or thing
+                and self.tokenizer.general_freq(t)
             ]
             whose = _WHERE_WHOSE_RE.search(qnorm) if where else None
             if whose and any(t in best.matched for t in terms if whose.group(1).startswith(t)):
@@ -1146,6 +1151,8 @@ class Engine:
         for tok in self.tokenizer.cut(qnorm[m.end() :]):
             if tok in _EVENT_SKIP:
                 continue
+            if len(tok) > 1 and tok[0] in _EVENT_SKIP and not self.tokenizer.general_freq(tok):
+                tok = tok[1:]  # 「什么时候能通」: jieba's HMM made 能通 of 能 + the event 通
             return self.tokenizer.canonical(tok) if self.tokenizer.is_content(tok) else ""
         return ""
 

@@ -1551,3 +1551,24 @@ def test_which_places_person_is_asked_about_the_person(engine: Engine) -> None:
     assert answer.answered and "沙塘镇" in answer.hits[0].passage.text
     # A person the article never mentions is still not placed.
     assert not engine.ask("夸每月组织生活清单很实用的是哪里的校长？").answered
+
+
+def test_sha_shihou_asks_when_like_shenme_shihou(engine: Engine) -> None:
+    # 啥时候 is spoken 什么时候: a date question, answered with the date.
+    spoken, written = engine.ask("读书班啥时候开班的"), engine.ask("读书班什么时候开班的")
+    assert spoken.answered and spoken.figures[0].value == written.figures[0].value
+    assert spoken.figures[0].kind == "date"
+    # A when-question about an event no passage dates is refused, however it is worded.
+    assert not engine.ask("中微子科普基地啥时候建好对外开放").answered
+
+
+def test_when_rules_read_through_jiebas_made_up_words(engine: Engine) -> None:
+    # jieba's HMM cuts 过海去 and 能通; neither is an event nor a thing no passage has: the
+    # passage says 深中通道…即将建成通车.
+    answer = engine.ask("从江门过海去深圳的桥啥时候能通")
+    assert answer.answered and "即将建成通车" in answer.hits[0].passage.text
+    # The dates of the passages after it are of other events, and are not offered as its date.
+    assert all(f.passage_id == answer.hits[0].passage.id for f in answer.figures)
+    # 「第一时间成立」 says when the 领导小组 was set up.
+    answer = engine.ask("市委主题教育领导小组啥时候成立的")
+    assert answer.answered and "第一时间成立" in answer.hits[0].passage.text
