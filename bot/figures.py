@@ -444,6 +444,8 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
                 unit = _unit_name(after.group(0), "")
         if not unit and question[m.end() - 1 : m.end()] == "个":
             unit = "个"
+        if unit == "个" and question[m.end() : m.end() + 2].lstrip()[:1] == "人":
+            unit = "人"  # 「讲师团几个人」 counts people (88名), not things
         if not unit:
             named = _COUNTER_BEFORE_RE.search(question, 0, m.start())
             if named:

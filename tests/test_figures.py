@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.figures import extract_figures, figure_query, figure_spans
+from bot.figures import extract_figures, figure_query, figure_spans, unit_matches
 
 
 @pytest.mark.parametrize(
@@ -160,3 +160,11 @@ def test_a_share_without_a_subject_is_of_the_previous_clause(engine) -> None:
         answer = engine.ask(question)
         assert answer.answered and answer.figures[0].value == "76.4%", question
     assert engine.tokenizer.asked_noun("民生支出占比多少") == ("民生支出",)
+
+
+def test_how_many_persons_counts_people() -> None:
+    # 「几个人」 asks how many people (88名成员), as 「多少人」 does.
+    for question in ("讲师团几个人", "讲师团有几个 人", "有多少个人参加"):
+        assert figure_query(question).unit == "人", question
+    assert unit_matches("人", "名")
+    assert figure_query("建了几个驿站").unit == "个"

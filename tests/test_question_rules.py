@@ -1572,3 +1572,9 @@ def test_when_rules_read_through_jiebas_made_up_words(engine: Engine) -> None:
     # 「第一时间成立」 says when the 领导小组 was set up.
     answer = engine.ask("市委主题教育领导小组啥时候成立的")
     assert answer.answered and "第一时间成立" in answer.hits[0].passage.text
+
+
+def test_what_for_in_speech_is_why(engine: Engine) -> None:
+    # 「是为了啥」 asks why, like 「为什么」: 为了 is the question, not a word to find.
+    spoken, written = engine.ask("搞主题教育是为了啥"), engine.ask("为什么要开展主题教育")
+    assert spoken.answered and spoken.hits[0].passage.id == written.hits[0].passage.id
