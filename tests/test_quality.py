@@ -230,6 +230,12 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81}
         # Both at 3bf47e6, session 12's final code.
         ("holdout64.yaml", 0.93, 0.92, 0.03),
         ("holdout65.yaml", 0.94, 0.92, 0.03),
+        # holdout66 (residents asking about their own situation, many when/where/who): hit@1
+        # 0.985, figure@1 0.966, refused 0.923, false refusals 0.015 on arrival. holdout67 (chat-box
+        # questions, 74 of 80 under 12 characters): hit@1 1.000, figure@1 0.933, refused 0.923,
+        # false refusals 0.000 on arrival. Both at 1fca045.
+        ("holdout66.yaml", 0.95, 0.92, 0.03),
+        ("holdout67.yaml", 0.96, 0.92, 0.02),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
