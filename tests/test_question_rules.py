@@ -1578,3 +1578,14 @@ def test_what_for_in_speech_is_why(engine: Engine) -> None:
     # 「是为了啥」 asks why, like 「为什么」: 为了 is the question, not a word to find.
     spoken, written = engine.ask("搞主题教育是为了啥"), engine.ask("为什么要开展主题教育")
     assert spoken.answered and spoken.hits[0].passage.id == written.hits[0].passage.id
+
+
+def test_the_counted_noun_is_looked_for_in_the_asking_clause(engine: Engine) -> None:
+    # 「我想找个就业驿站问问工作,全市建了多少个」: the clause that asks names nothing; the
+    # sentence before it is the asker's own (问问工作 is not what is counted).
+    question = engine.normalize_question("我想找个就业驿站问问工作，全市建了多少个？")
+    assert engine.tokenizer.asked_noun(question) == ()
+    answer = engine.ask("我想找个就业驿站问问工作，全市建了多少个？")
+    assert answer.answered and answer.figures[0].value == "80个"
+    # A topic before the question (a terse query) is still what is counted.
+    assert engine.tokenizer.asked_noun(engine.normalize_question("基层党组织 多少个")) == ("基层党组织",)
