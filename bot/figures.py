@@ -693,8 +693,8 @@ def rank_prepared(
                 score *= 4.0 if right_unit else 0.5
             if kind:
                 score *= 3.0 if kind_matches(kind, fig.kind, fig.value) else 0.4
-            elif query.wants_number and fig.kind in ("date", "year"):
-                score *= 0.5  # "多少" asks for a count, rarely for when
+            elif query.wants_number and fig.kind in ("date", "year", "ordinal"):
+                score *= 0.5  # "多少" asks for a count, rarely for when or which place (第四)
             if "分别" in found.focus and not (nouns and any(text.startswith(n, found.end) for n in nouns)):
                 score *= 0.5  # "7个县…分别为33项、229项": 7个 names a subject; the answers follow 分别
             if verb and not found.respectively and verb in found.before:

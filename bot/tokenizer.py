@@ -682,7 +682,7 @@ class Tokenizer:
             # "警情比去年下降了百分之几": what it is compared with (比去年, 较上年) is not counted.
             if len(before) >= 2 and before[-2] in _COMPARE_WORDS:
                 del before[-2:]
-            if last_end >= 0 and len(before) <= total - own and total - own > 3:
+            if last_end >= 0 and len(before) <= total - own and total - own > 3 and not doubted:
                 # Nothing left of the question's own clause, and the clause before it is a
                 # sentence of its own, not a topic (「长者饭堂,有多少家」).
                 return ()

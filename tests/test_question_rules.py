@@ -1589,3 +1589,16 @@ def test_the_counted_noun_is_looked_for_in_the_asking_clause(engine: Engine) -> 
     assert answer.answered and answer.figures[0].value == "80个"
     # A topic before the question (a terse query) is still what is counted.
     assert engine.tokenizer.asked_noun(engine.normalize_question("基层党组织 多少个")) == ("基层党组织",)
+
+
+def test_how_many_is_not_answered_by_an_ordinal(engine: Engine) -> None:
+    # 「省委第四巡回督导组…深入…60多个基层单位调研指导」: 第四 names the group, it counts nothing.
+    answer = engine.ask("督导组调研了多少单位？")
+    assert answer.answered and answer.figures[0].value == "60多个"
+
+
+def test_city_leaders_are_not_the_city_departments_leaders(engine: Engine) -> None:
+    # 市领导班子成员领办民生实事54项 … 89个市直单位领导领办539项: 市领导 is one word.
+    answer = engine.ask("市领导领办实事几项？")
+    assert answer.answered and answer.figures[0].value == "54项"
+    assert engine.ask("市直单位领导领办了多少项").figures[0].value == "539项"
