@@ -29,6 +29,7 @@ from bot.bm25 import release_pages
 from bot.config import BUNDLED_KNOWLEDGE, RetrievalConfig
 from bot.faq import Faq, load_faq
 from bot.figures import (
+    CONFIRM_RE,
     FigureQuery,
     PreparedPassage,
     extract_figures,
@@ -718,7 +719,8 @@ class Engine:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
         noun = self._asked_noun(searched)
-        fq = figure_query(self._first_figure_asked(searched), tokens, noun)
+        confirm = bool(CONFIRM_RE.search(normalize(effective)))
+        fq = figure_query(self._first_figure_asked(searched), tokens, noun, confirm)
         if fq.wants_number and (_YES_NO_RE.search(normalize(head)) or _WANT_A_FEW_RE.search(qnorm)):
             # 「要不要分成几个阶段」 asks yes or no (A-not-A, read as A by now), not a count;
             # 「想打几天短工」 says what the asker wants.

@@ -389,6 +389,7 @@ class FigureQuery:
     wants_number: bool = False
     verb: str = ""
     nouns: tuple[str, ...] = ()  # what is counted: "几个镇" → (镇,)
+    stated: str = ""  # 「新增的长者饭堂是48家吗」: the figure the question asks to confirm
 
 
 # Counters people use but the article does not (几趟, 几回, 多少餐): see _UNIT_ALIASES and
@@ -422,11 +423,13 @@ _COUNTER_BEFORE_RE = re.compile(rf"({_COUNT_NOUNS})(?:一共|总共|共|大概|�
 _TERSE_UNITS = {"次数": "次", "人数": "人", "户数": "户", "个数": "个", "件数": "件", "项数": "项", "数量": "", "总数": ""}
 
 
-def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = ()) -> FigureQuery:
+def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = (), confirm: bool | None = None) -> FigureQuery:
     """Detect from the (normalised) question what kind of figure it wants.
 
     ``tokens`` is the question's plain jieba cut (for the verb before 多少); ``nouns`` is what
-    it counts, if the caller knows (the tokenizer's ``asked_noun``).
+    it counts, if the caller knows (the tokenizer's ``asked_noun``). ``confirm``: whether the
+    question asks to confirm what it states (吗, 是不是 …), if the caller knows it from the words
+    as asked (a question's normal form has dropped them).
     """
     kind = ""
     for name, cue in _KIND_CUES:
@@ -474,6 +477,22 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         # 「讲师团宣讲场次？」: a count named by its counter, with no 多少.
         unit = _TERSE_UNITS.get(terse.group(1), terse.group(1))
     wants = bool(m) or bool(kind) or bool(terse) or bool(_WANTS_RE.search(question))
+    stated = ""
+    if not m and (CONFIRM_RE.search(question) if confirm is None else confirm):
+        # 「…是48家吗」, 「我记得有98万餐次,对不对」: the figure to confirm (or correct) is the
+        # last one the question states; its unit is the unit asked.
+        spans = [sp for sp in figure_spans(question) if sp[3] not in ("date", "year")]
+        if spans:
+            # The one after the last 是/有 (「是不是全省第5个…过千亿元的地市」 checks 第5个).
+            cue = max((c.end() for c in _CONFIRM_VERB_RE.finditer(question)), default=0)
+            _, stated, stated_unit, stated_kind = next((sp for sp in spans if sp[0] >= cue), spans[-1])
+            if stated_kind == "ordinal":
+                kind, unit = kind or "ordinal", ""
+            else:
+                unit = unit or stated_unit
+                if not kind and stated_kind in ("money", "percent"):
+                    kind = stated_kind
+            wants = True
     verb = ""
     toks = [t for t in tokens if t.strip()]
     for i, tok in enumerate(toks):
@@ -495,7 +514,12 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
                     if len(nxt) >= 2 and nxt not in _WEAK_VERBS and _ALL_HAN_RE.fullmatch(nxt):
                         verb = nxt
             break
-    return FigureQuery(unit, kind, wants, verb, tuple(nouns))
+    return FigureQuery(unit, kind, wants, verb, tuple(nouns), stated)
+
+
+# A yes/no check of something stated: 吗, 对吗, 对不对, 是不是, 没错吧, 没记错吧, 真的吗, 是否.
+_CONFIRM_VERB_RE = re.compile(r"是不是|是|有|达到?")
+CONFIRM_RE = re.compile(r"吗|对不对|是不是|是否|没错吧|没记错吧|对吧|是吧|不是吧|真的假的")
 
 
 _PREDICATE_ADVERBS = {"已经", "已", "都", "都已", "均", "被", "已被", "都已经"}
@@ -686,7 +710,9 @@ def rank_prepared(
             # 成员领办" singles out 237项 where word overlap alone ties with 54项.
             run = _longest_run_from(question_text, starts, focus) if starts else 0
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / RUN_SCALE)
-            if question_text and fig.value in question_text:
+            if query.stated and (fig.value in query.stated or query.stated in fig.value):
+                score *= 3.0  # 「…是48家吗」: the figure that confirms it
+            elif question_text and fig.value in question_text:
                 score *= 0.1  # 「第四巡回督导组来了几趟」: what the question says is not its answer
             right_unit = not unit or unit_matches(unit, fig.unit) or share_of(unit, fig.kind, text, fig.start, fig.value)
             if unit:

@@ -1602,3 +1602,30 @@ def test_city_leaders_are_not_the_city_departments_leaders(engine: Engine) -> No
     answer = engine.ask("市领导领办实事几项？")
     assert answer.answered and answer.figures[0].value == "54项"
     assert engine.ask("市直单位领导领办了多少项").figures[0].value == "539项"
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("主题教育开展以来江门新增的长者饭堂是48家吗？", "48家"),  # not the total (114家)
+        ("听说全市参加主题教育的党员有22万多名，对吗？", "22万多名"),
+        ("江門的民生支出是不是347.3億元？", "347.3亿元"),  # traditional, A-not-A
+        ("督导组深入调研指导的基层单位有60多个，我没记错吧？", "60多个"),
+        # Misremembered: the figure of the same kind that the article gives corrects it.
+        ("长者饭堂2023年的服务量我记得有98万餐次，对不对？", "89万餐次"),
+        ("江门是不是全省第5个工业投资过千亿元的地市？", "第6个"),
+    ],
+)
+def test_a_figure_the_question_asks_to_confirm_is_answered(engine: Engine, question: str, figure: str) -> None:
+    # What the question states is usually not its answer (「第四巡回督导组来了几趟」); asked to
+    # confirm (吗, 对不对, 是不是), it is — or the article's figure of that unit corrects it.
+    answer = engine.ask(question)
+    assert answer.answered and figure in answer.figures[0].value, question
+
+
+def test_a_stated_figure_without_a_check_is_still_not_the_answer(engine: Engine) -> None:
+    from bot.figures import figure_query
+
+    assert figure_query("新增的长者饭堂是48家吗").stated == "48家"
+    assert figure_query("新增的长者饭堂是48家吗", confirm=False).stated == ""
+    assert figure_query("第四巡回督导组来了几趟").stated == ""  # a how-many question
