@@ -1519,6 +1519,20 @@ class Engine:
         for i in range(len(clauses)):
             if asking[i] and not wh[i] and any(wh[i + 1 :]):
                 told[i] = True
+        # 「我是海外侨报的编辑,要核对人名。江门市委书记叫什么名字?」: a sentence before the one
+        # that asks, opened by the asker telling who they are, is all about the asker.
+        own = [False] * len(clauses)
+        if not back:
+            opened = False
+            for i, c in enumerate(clauses[:first]):
+                if i == 0 or clauses[i - 1].rstrip()[-1:] in "。!?":
+                    opened = bool(_SELF_RE.match(c))  # a new sentence: does it open with 我是…?
+                own[i] = opened
+            ends = [i for i in range(first) if clauses[i].rstrip()[-1:] in "。!?"]
+            last_end = ends[-1] if ends else -1
+            for i in range(first):
+                own[i] = own[i] and i <= last_end  # the asking sentence's own clauses stay
+                told[i] = told[i] or own[i]
         if not any(told):
             return weights
         asked: set[str] = set()
@@ -1528,7 +1542,7 @@ class Engine:
             words = self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm)
             if not is_told:
                 asked.update(words)
-            elif i < first and not back and _SELF_RE.match(c):
+            elif i < first and not back and (own[i] or _SELF_RE.match(c)):
                 about.update(words)
             elif not is_guess:
                 said.update(words)

@@ -1629,3 +1629,14 @@ def test_a_stated_figure_without_a_check_is_still_not_the_answer(engine: Engine)
     assert figure_query("新增的长者饭堂是48家吗").stated == "48家"
     assert figure_query("新增的长者饭堂是48家吗", confirm=False).stated == ""
     assert figure_query("第四巡回督导组来了几趟").stated == ""  # a how-many question
+
+
+def test_a_sentence_about_the_asker_before_the_question_is_context(engine: Engine) -> None:
+    # 「我是…,要核对人名。」 tells who asks and why; the next sentence asks.
+    for question in (
+        "我是海外僑報的編輯，要核對人名。江門市委書記叫什麼名字？",
+        "我是科技局的工作人员，要写年度亮点。江门在科技创新方面取得了哪些成绩？",
+    ):
+        assert engine.ask(question).answered, question
+    # What the question itself asks about still counts in full.
+    assert not engine.ask("我是佛山的编辑，要核对数字。佛山有多少家长者饭堂？").answered
