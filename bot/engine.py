@@ -158,7 +158,7 @@ _GUESS_CLAUSE_RE = re.compile(
 # Words without which a clause asks no figure (a cheap test before figure_query).
 _FIGURE_CUE_RE = re.compile(r"多少|几|比例|占比|百分|率|比重|哪一?年|哪一?天|年份|什么时候|何时|时间|第|排名|名次|价|费|贵|便宜|场次|人数|户数|次数|数量|总数")
 _WH_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|如何|何时|为何|咋")
-_QUESTION_CUE_RE = re.compile(r"多少|几|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
+_QUESTION_CUE_RE = re.compile(r"多少|(?<![好这那])几(?!乎)|什么|啥|谁|哪|怎|吗|呢|么|如何|是否|有没有|为何|咋|\?\s*$")
 _WHEN_RE = re.compile(r"哪一?年|哪一?天|什么时候|何时|几号|哪个月|几月份?|几时|什么时间|哪一日")
 # A level of government or rank, as an answer to 哪级 (a rewrite of 哪一级, 什么级别 …).
 _LEVEL_RE = re.compile(r"[省市县区镇乡村处厅局部科]级")

@@ -1640,3 +1640,10 @@ def test_a_sentence_about_the_asker_before_the_question_is_context(engine: Engin
         assert engine.ask(question).answered, question
     # What the question itself asks about still counts in full.
     assert not engine.ask("我是佛山的编辑，要核对数字。佛山有多少家长者饭堂？").answered
+
+
+def test_several_is_not_a_question(engine: Engine) -> None:
+    # 好几个 (several) tells; the question is the next sentence.
+    answer = engine.ask("我在社区工作，经常要在好几个系统之间来回录数据。江门在基层治理上有什么创新做法？")
+    assert answer.answered
+    assert engine.ask("江门建了几个就业驿站").figures[0].value == "80个"  # 几 still asks
