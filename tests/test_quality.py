@@ -50,7 +50,7 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
 
 
 # figure@1 floors below the 0.90 the other sets keep (their arrival, less a margin).
-FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout68.yaml": 0.57}
+FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81}
 
 
 @pytest.mark.parametrize(
@@ -239,9 +239,10 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout68.yaml
         # holdout68 (checking what one half-remembers: 「…是48家吗？」, some misremembered):
         # hit@1 0.940, figure@1 0.586, refused 1.000, false refusals 0.045 on arrival.
         # holdout69 (a sentence of context before every question): hit@1 0.851, figure@1 0.966,
-        # refused 0.923, false refusals 0.149 on arrival. Both at 50c338e.
+        # refused 0.923, false refusals 0.149 on arrival. Both at 50c338e. After the rules they
+        # led to (a figure to confirm; a sentence about the asker): 0.940 / 0.955, figure@1 1.000.
         ("holdout68.yaml", 0.92, 0.92, 0.06),
-        ("holdout69.yaml", 0.83, 0.92, 0.16),
+        ("holdout69.yaml", 0.93, 0.92, 0.06),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
