@@ -447,14 +447,18 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
                 unit = _unit_name(after.group(0), "")
         if not unit and question[m.end() - 1 : m.end()] == "个":
             unit = "个"
-        if unit == "个" and question[m.end() : m.end() + 2].lstrip()[:1] == "人":
-            unit = "人"  # 「讲师团几个人」 counts people (88名), not things
+        if unit == "个" and (question[m.end() : m.end() + 2].lstrip()[:1] == "人" or (nouns and nouns[-1][-1:] == "员")):
+            unit = "人"  # 「讲师团几个人」, 「成员有几多个」 count people (88名), not things
         if not unit:
             named = _COUNTER_BEFORE_RE.search(question, 0, m.start())
             if named:
                 unit = _TERSE_UNITS.get(named.group(1), named.group(1))
         if unit in ("年", "月", "日", "天") and kind in ("date", "year"):
             unit = ""
+    if unit == "镇" and m and m.group("unit") == unit:
+        # 「鹤山有多少镇入选」: the article counts towns with 个 (6个镇). (Not 村: 「多少村集体收入
+        # 超百万」 is answered by a share, 50%以上.)
+        unit, nouns = "个", (tuple(nouns) or (m.group("unit"),))
     if _DISH_ASKED_RE.search(question):
         unit = "菜"
     if kind == "ordinal":
@@ -731,6 +735,11 @@ def rank_prepared(
             # clue: it is as often the topic of the clause's next figures, 7个县…领办237项.)
             if nouns and any([text.startswith(n, found.end) for n in nouns]):
                 score *= 2.0
+            elif len(nouns) > 1 and len(nouns[-1]) > 1 and nouns[-1] in text[max(0, fig.start - len(nouns[-1]) - 2) : fig.start]:
+                # 「长者饭堂服务量是多少」: the head of the compound names the figure that follows
+                # it (服务量约89万餐次), not the one its first word counts (长者饭堂…总数达114家,
+                # which has the topic's words and the total's bonus besides).
+                score *= 3.0
             # "一共/总数" wants the total, "新增" the increase: 新增48家, 总数达114家 -- among
             # the figures of the asked unit ("一共多少餐次" is not answered by 总数达114家).
             if total and right_unit:

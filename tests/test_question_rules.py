@@ -1647,3 +1647,16 @@ def test_several_is_not_a_question(engine: Engine) -> None:
     answer = engine.ask("我在社区工作，经常要在好几个系统之间来回录数据。江门在基层治理上有什么创新做法？")
     assert answer.answered
     assert engine.ask("江门建了几个就业驿站").figures[0].value == "80个"  # 几 still asks
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("鹤山有多少镇入选了百千万工程", "6个"),  # 多少镇: towns are counted with 个 (6个镇)
+        ("长者饭堂服务量是多少", "约89万餐次"),  # the compound's head (服务量), not 长者饭堂's 114家
+        ("讲师团成员有几多个", "88名"),  # 成员 are people: 个 counts them as 名
+    ],
+)
+def test_what_the_count_is_of_picks_the_figure(engine: Engine, question: str, figure: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and answer.figures[0].value == figure, question
