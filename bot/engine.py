@@ -1385,7 +1385,8 @@ class Engine:
 
     def _lists(self, doc: int, what: str) -> bool:
         """Whether the passage lists three or more items of ``what`` (目标导向、需求导向、问题导向
-        for 导向): a list with the word's last two characters in it or right around it."""
+        for 导向): a list with the word's last two characters right before or after it, or
+        whose items end with its last character."""
         text = self._norm_text(doc)
         tail = what[-2:]
         # The word names the list (「三个导向:…」, 「…等学校」) or ends two of its items; inside
@@ -1523,16 +1524,15 @@ class Engine:
         # that asks, opened by the asker telling who they are, is all about the asker.
         own = [False] * len(clauses)
         if not back:
+            ends = [c.rstrip()[-1:] in "。!?" for c in clauses]
+            # The asking sentence's own clauses (after the last sentence end before it) stay.
+            last_end = max((i for i in range(first) if ends[i]), default=-1)
             opened = False
-            for i, c in enumerate(clauses[:first]):
-                if i == 0 or clauses[i - 1].rstrip()[-1:] in "。!?":
-                    opened = bool(_SELF_RE.match(c))  # a new sentence: does it open with 我是…?
+            for i in range(last_end + 1):
+                if i == 0 or ends[i - 1]:
+                    opened = bool(_SELF_RE.match(clauses[i]))  # a new sentence: does it open with 我是…?
                 own[i] = opened
-            ends = [i for i in range(first) if clauses[i].rstrip()[-1:] in "。!?"]
-            last_end = ends[-1] if ends else -1
-            for i in range(first):
-                own[i] = own[i] and i <= last_end  # the asking sentence's own clauses stay
-                told[i] = told[i] or own[i]
+                told[i] = told[i] or opened
         if not any(told):
             return weights
         asked: set[str] = set()

@@ -652,14 +652,12 @@ class Tokenizer:
             if tok and (not _is_punct(tok) or tok in _CLAUSE_ENDS):
                 break  # 「有多少项?别又是空头数字」: what follows the question is not counted
         if _ASK_AT_END_RE.match(normalized_question[m.end() :]):
-            head = normalized_question[: m.start()]
-            cut = [t.strip() for t in self._cut(head)]
-            # The clause of the question word: 「我想找个驿站问问工作,全市建了多少个」 names
-            # nothing to count in its own clause.
-            last_end = max((i for i, t in enumerate(cut) if t in _CLAUSE_ENDS), default=-1)
+            cut = [t.strip() for t in self._cut(normalized_question[: m.start()])]
             before = [t for t in cut if t and not _is_punct(t)]
-            own = len([t for t in cut[last_end + 1 :] if t and not _is_punct(t)])
-            total = len(before)
+            # How many words come before the clause of the question word: 「我想找个驿站问问工作,
+            # 全市建了多少个」 names nothing to count in its own clause.
+            last_end = max((i for i, t in enumerate(cut) if t in _CLAUSE_ENDS), default=-1)
+            earlier = len([t for t in cut[: last_end + 1] if t and not _is_punct(t)])
             doubted = bool(_DOUBT_END_RE.search(normalized_question, 0, m.start()))
             # "能挣过百万的有多少": 的 right before (有/是) 多少 ends a clause that describes what
             # is counted, and names no noun to count.
@@ -682,7 +680,7 @@ class Tokenizer:
             # "警情比去年下降了百分之几": what it is compared with (比去年, 较上年) is not counted.
             if len(before) >= 2 and before[-2] in _COMPARE_WORDS:
                 del before[-2:]
-            if last_end >= 0 and len(before) <= total - own and total - own > 3 and not doubted:
+            if len(before) <= earlier and earlier > 3 and not doubted:
                 # Nothing left of the question's own clause, and the clause before it is a
                 # sentence of its own, not a topic (「长者饭堂,有多少家」).
                 return ()
