@@ -73,6 +73,8 @@ REST_SHARE = 0.5
 WHERE_TIER = 0.8
 # A thesaurus synonym matches to this degree (the exact word: 1.0).
 EXPANSION_DEGREE = 0.8
+# A word a passage has only through its section's title (see _Matches._in_title_only).
+TITLE_DEGREE = 0.8
 # 「第二张图片」 names the passage outright: the question's other words only describe it. Above
 # the 1.3 of a passage that matches every word at the top BM25 scores (the byline for 「报道…写的啥」).
 PICTURED_BONUS = 1.5
@@ -1889,6 +1891,7 @@ class _Matches:
         self._degrees: dict[str, dict[int, float]] = {}
         self._dense: dict[str, list[float]] = {}
         self._texts = engine._norm_texts
+        self._titles: dict[str, str] = {}  # section title -> its normal form
         # character -> the passages that have it (corpus-wide only; filled on demand)
         self._chars: dict[str, frozenset[int]] | None = {} if corpus_wide else None
 
@@ -1958,6 +1961,8 @@ class _Matches:
             return deg
         hit = self.having(term)
         deg = dict.fromkeys(hit, 1.0)
+        for d in self._in_title_only(term, hit):
+            deg[d] = TITLE_DEGREE
         if parts and len(term) >= 3 and len(hit) < len(self.docs):
             subs = self.engine.tokenizer.subwords(term)
             if subs:
@@ -1977,6 +1982,31 @@ class _Matches:
             self._dense.clear()
         self._degrees[key] = deg
         return deg
+
+    def _in_title_only(self, term: str, hit: set[int]) -> list[int]:
+        """The passages of ``hit`` that have ``term`` only through their section's title.
+
+        A section's title is context for every paragraph under it, so it says little about
+        which of them answers: 「知行合一」 titles a section of five paragraphs and is said in
+        one of them."""
+        e = self.engine
+        passages = e.knowledge.passages
+        titles = self._titles
+        out = []
+        for d in hit:
+            section = passages.section_of(d) if isinstance(passages, PassageList) else passages[d].section
+            if not section:
+                continue
+            title = titles.get(section)
+            if title is None:
+                title = titles[section] = normalize(section)
+            if term not in title:
+                continue
+            body = normalize(passages[d].text)
+            tok = e.tokenizer
+            if term not in body and term not in {tok.canonical(t) for t in tok.cut(body)}:
+                out.append(d)
+        return out
 
     def dense(self, term: str, parts: bool = True) -> list[float]:
         """:meth:`degrees` as a list over every passage (0.0: not found); corpus-wide only."""

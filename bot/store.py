@@ -145,6 +145,11 @@ class PassageList(Sequence[Passage]):
         """``self[i].kind``, from the column."""
         return KINDS[self._kind[i]]
 
+    def section_of(self, i: int) -> str | None:
+        """``self[i].section``, from the column (the text is not read)."""
+        s = int(self._section[i])
+        return self._strings[s] if s >= 0 else None
+
     def kinds(self) -> np.ndarray:
         """Each passage's kind as an index into :data:`KINDS` (read-only)."""
         return self._kind

@@ -152,3 +152,37 @@ def test_the_top_k_setting_bounds_the_passages(engine):
     plain = engine.ask("江门怎样推进长者饭堂建设？")
     assert 1 <= len(plain.hits) <= 3
     assert [h.score for h in plain.hits] == sorted((h.score for h in plain.hits), reverse=True)
+
+
+# ------------------------------------------------------------------ section titles
+TITLED = {
+    "titled.md": "# 报道\n\n## 知行合一务求实效\n\n"
+    "市委引导党员坚持学做结合、做到知行合一。\n\n"
+    "党员干部政治能力得到提升,党员干部更加自觉,党员干部统一了思想和行动。\n\n"
+    "## 行动\n\n各地行动起来。\n"
+}
+
+
+@pytest.mark.parametrize("saved", [False, True], ids=["built", "saved index"])
+def test_a_word_only_in_the_section_title_counts_less_than_one_the_paragraph_says(tmp_path, saved):
+    # Both paragraphs have 知行合一 through their section's title; only the first says it.
+    # 各地行动起来 says the word of its title (行动) itself.
+    root = tmp_path / "k"
+    root.mkdir()
+    (root / "titled.md").write_text(TITLED["titled.md"], encoding="utf-8")
+    cache = tmp_path / "cache" if saved else None
+    if saved:
+        Engine.build(root, cache_dir=cache)  # a later build loads the saved index
+    engine = Engine.build(root, cache_dir=cache)
+    from bot.engine import TITLE_DEGREE, _Matches
+
+    texts = [p.text[:4] for p in engine.passages]
+    for matches in (engine._corpus_matches(), _Matches(engine, range(len(texts)))):
+        assert matches is not None
+        degrees = {texts[d]: v for d, v in matches.degrees("知行合一").items()}
+        assert degrees == {"市委引导": 1.0, "党员干部": TITLE_DEGREE, "知行合一": 1.0}  # the last: the title itself
+        degrees = {texts[d]: v for d, v in matches.degrees("行动").items()}
+        assert degrees == {"党员干部": 1.0, "各地行动": 1.0, "行动": 1.0}
+        assert TITLE_DEGREE < 1.0
+    answer = engine.ask("党员干部怎么做到知行合一？")
+    assert answer.hits[0].passage.text.startswith("市委引导")
