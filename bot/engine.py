@@ -148,7 +148,7 @@ PROCEDURE_WORDS = "登记 预约 报名 申请".split()
 # tell (context: who asks, what they remember).
 _CLAUSE_RE = re.compile(r"(?<=[,;:。!?…])")
 _SPACE_COMMA_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_BACKREF_RE = re.compile(r"那里|那边|那儿|这里|这边|这事|这件事|此事|这个事|他们|她们")
+_BACKREF_RE = re.compile(r"那里|那边|那儿|这里|这边|这事|这件事|此事|这个事|(?<!其)[他她]")
 _SELF_RE = re.compile(r"\s*(?:我|俺)(?:是|在|们是|们在|家|妈|爸|奶奶|爷爷|外婆|外公|姥姥|儿子|女儿|孩子|老公|老婆)")
 _ASKER_RE = re.compile(r"我|咱|俺|听说|据说|记得|听人说|问一句|问一下|问问")
 # 「…党员人数是多少来着,二十来万?」: a clause that is only the asker's guess at the figure
@@ -1506,6 +1506,16 @@ class Engine:
             return weights
         guess = [bool(_GUESS_CLAUSE_RE.match(c)) for c in clauses]
         asking = [bool(_QUESTION_CUE_RE.search(c)) and not g for c, g in zip(clauses, guess)]
+        # The asker's story: the sentences that end in 。 or ! before the first that asks and
+        # ends in ? (「我爷爷把这篇报道剪下来贴在本子上,非让我记下是谁写的。这篇文章的记者叫
+        # 什么?」). A question word inside them asks nothing, and their words are about the
+        # asker, unless the question points back to them (她是从哪里来的?).
+        story = [False] * len(clauses)
+        marks = [c.rstrip()[-1:] for c in clauses]
+        q_end = next((i for i, m in enumerate(marks) if m == "?" and asking[i]), None)
+        if q_end is not None:
+            for i in range(max((i for i in range(q_end) if marks[i] in "。!"), default=-1) + 1):
+                story[i], asking[i] = True, False
         first = next((i for i, a in enumerate(asking) if a), None)
         if first is None:
             return weights
@@ -1515,7 +1525,7 @@ class Engine:
         # 「我外婆想去长者饭堂吃饭,那里都有啥菜?」: a question that points back (那里, 这事) is
         # about what the asker just told, which then weighs as context, not as who asks.
         back = bool(_BACKREF_RE.search(clauses[first]))
-        told = [not asking[i] and (i > first or bool(_ASKER_RE.search(c))) for i, c in enumerate(clauses)]
+        told = [not asking[i] and (i > first or story[i] or bool(_ASKER_RE.search(c))) for i, c in enumerate(clauses)]
         # 「读书班是不是走个过场?它是哪天开班的?」: a yes/no doubt before the clause that asks
         # what (when, how many) is the asker's aside.
         wh = [a and bool(_WH_RE.search(c)) for a, c in zip(asking, clauses)]
@@ -1544,7 +1554,7 @@ class Engine:
             words = self._unjoin(self.tokenizer.analyze(c, normalized=True).terms, qnorm)
             if not is_told:
                 asked.update(words)
-            elif i < first and not back and (own[i] or _SELF_RE.match(c)):
+            elif i < first and not back and (own[i] or story[i] or _SELF_RE.match(c)):
                 about.update(words)
             elif not is_guess:
                 said.update(words)

@@ -243,6 +243,11 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81}
         # led to (a figure to confirm; a sentence about the asker): 0.940 / 0.955, figure@1 1.000.
         ("holdout68.yaml", 0.92, 0.92, 0.06),
         ("holdout69.yaml", 0.93, 0.92, 0.06),
+        # holdout70 (two or three sentences of the asker's story before each question): hit@1
+        # 0.776, figure@1 0.897, refused 0.923, false refusals 0.209 on arrival at 9fbd29a.
+        # After the story rule it led to (sentences ending in 。/! before the question are the
+        # asker's): 0.910, false refusals 0.060.
+        ("holdout70.yaml", 0.88, 0.92, 0.08),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:

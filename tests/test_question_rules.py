@@ -1642,6 +1642,28 @@ def test_a_sentence_about_the_asker_before_the_question_is_context(engine: Engin
     assert not engine.ask("我是佛山的编辑，要核对数字。佛山有多少家长者饭堂？").answered
 
 
+@pytest.mark.parametrize(
+    ("question", "passage", "figure"),
+    [
+        # A question word inside the story (是谁写的。) asks nothing: the next sentence asks.
+        ("我外公以前是村支书，天天念叨这篇报道，非要我查查是谁写的。这篇报道的记者叫什么名字？", "#5", None),
+        ("我去年在外地读书，回来发现家门口开了饭堂，奶奶天天去吃。全市长者饭堂一共多少家？", "#27", "114家"),
+    ],
+)
+def test_the_askers_story_before_the_question_is_context(engine: Engine, question: str, passage: str, figure) -> None:
+    # Sentences that end in 。 or ! before the one that asks (and ends in ?) tell the asker's
+    # story: their words count as little as the asker's own, so the question's words decide.
+    answer = engine.ask(question)
+    assert answer.answered and answer.hits[0].passage.id.endswith(passage), question
+    if figure:
+        assert answer.figures[0].value == figure
+    # A question that points back to the story (她) is about it: the story's words count.
+    answer = engine.ask("我也在外地打工，看到报道里写刘女士在零工市场找到了活。她是从哪里来的？")
+    assert answer.answered and "重庆" in answer.hits[0].passage.text
+    # A story does not make a question about another city answerable.
+    assert not engine.ask("我孩子在佛山读书，每天放学都很晚。佛山有多少家长者饭堂？").answered
+
+
 def test_several_is_not_a_question(engine: Engine) -> None:
     # 好几个 (several) tells; the question is the next sentence.
     answer = engine.ask("我在社区工作，经常要在好几个系统之间来回录数据。江门在基层治理上有什么创新做法？")
