@@ -25,6 +25,7 @@ def tokenizer(engine) -> Tokenizer:
         ("讲师团有多少成员？", ("讲师团", "成员")),
         ("讲师团成员有哪些？", ("讲师团", "成员")),
         ("長者飯堂", ("长者饭堂",)),  # traditional characters are converted first
+        ("这篇文章的记者叫什么", ("记者",)),  # jieba's 篇文章 would swallow 这篇 and 文章
     ],
 )
 def test_domain_words_stay_whole_and_stopwords_go(tokenizer, text, terms):
