@@ -184,6 +184,13 @@ _WHERE_ABSTRACT = re.compile(
     # 「政治素质提升体现在哪」: in what respects, whatever is said to show
     r"|(?:体现|表现|反映)在(?:哪|什么地方)"
 )
+# 「这篇文章讲了什么」, 「报道主要内容是啥」: the whole question asks for the article's gist.
+_SUMMARY_RE = re.compile(
+    r"(?:(?:这|那|本|该)?(?:篇|份)?(?:文章|报道|新闻|稿子|全文|本文)(?:里|中)?(?:主要|大概|大致|都|到底|究竟)?"
+    r"(?:讲|说|写|介绍|报道|谈)(?:了|的)?(?:是)?(?:些)?(?:什么|啥|哪些)(?:内容|事情?|东西)?"
+    r"|(?:(?:这|那|本|该)?(?:篇|份)?(?:文章|报道|新闻|稿子|全文|本文)的?)?(?:主要内容|内容|大意|主旨|要点)(?:是|有)?(?:什么|啥|哪些)?)"
+    r"(?:呀|啊|呢|哦)?"
+)
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
@@ -717,6 +724,13 @@ class Engine:
         # content, and 第三 does not ask for an ordinal figure.
         searched = _NTH_SECTION_RE.sub(" ", _NTH_PICTURE_RE.sub(" ", qnorm))
         analysis, tokens = self.tokenizer.analyze_tokens(searched, normalized=True)
+        if _SUMMARY_RE.fullmatch(qnorm.strip(" ?.!。…")):
+            lead = self._lead()
+            if lead is not None:
+                # 「这篇文章讲了什么」 asks for the gist: the lead says it (one document only; of
+                # many, 「这篇」 names none).
+                scored = [_Scored(lead, 1.0, 1.0, (), 0.0, 0.0)]
+                return self._answer(raw, effective, qnorm, analysis, FigureQuery(), scored, "the article's lead", explain)
         if not analysis.terms and not analysis.bigrams and searched == qnorm:
             return Answer(raw, False, reason="no content words", kind="empty", effective_question=effective)
         faq_hit = self.faq.match(qnorm)
@@ -1288,6 +1302,15 @@ class Engine:
             paragraphs = _passages_of_kind(self.knowledge.passages, "paragraph") if small else []
             self._closing = frozenset(group[-1] for group in paragraphs)
         return self._closing
+
+    def _lead(self) -> int | None:
+        """The lead passage of the knowledge's only document (else its first paragraph), or
+        None when the knowledge has several documents."""
+        if len(self.knowledge.documents) != 1:
+            return None
+        passages = self.knowledge.passages
+        leads = _passages_of_kind(passages, "lead") or _passages_of_kind(passages, "paragraph")
+        return leads[0][0] if leads else None
 
     def _heading_passages(self) -> list[list[int]]:
         """The heading passages of each document that has any, in reading order (made once)."""

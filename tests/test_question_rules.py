@@ -1682,3 +1682,21 @@ def test_several_is_not_a_question(engine: Engine) -> None:
 def test_what_the_count_is_of_picks_the_figure(engine: Engine, question: str, figure: str) -> None:
     answer = engine.ask(question)
     assert answer.answered and answer.figures[0].value == figure, question
+
+
+@pytest.mark.parametrize("question", ["这篇文章讲了什么？", "報道的主要內容是什麼", "文章里说了啥"])
+def test_a_question_for_the_gist_is_answered_by_the_lead(engine: Engine, question: str) -> None:
+    # Every word of it is a stopword: without the rule it would get the "type a question" hint.
+    answer = engine.ask(question)
+    assert answer.answered and answer.hits[0].passage.kind == "lead", question
+
+
+def test_the_gist_of_several_documents_is_not_one_lead(tmp_path) -> None:
+    (tmp_path / "a.md").write_text("# 甲\n\n江门新增长者饭堂48家。\n\n## 一\n\n饭堂两荤两素。\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("# 乙\n\n江门建成7个县级零工市场。\n", encoding="utf-8")
+    engine = Engine.build(tmp_path)
+    answer = engine.ask("这篇文章讲了什么？")
+    assert not answer.answered  # 「这篇」 names none of them
+    (tmp_path / "b.md").unlink()
+    answer = Engine.build(tmp_path).ask("这篇文章讲了什么？")
+    assert answer.answered and answer.hits[0].passage.text == "江门新增长者饭堂48家。"
