@@ -191,6 +191,10 @@ _SUMMARY_RE = re.compile(
     r"|(?:(?:这|那|本|该)?(?:篇|份)?(?:文章|报道|新闻|稿子|全文|本文)的?)?(?:主要内容|内容|大意|主旨|要点)(?:是|有)?(?:什么|啥|哪些)?)"
     r"(?:呀|啊|呢|哦)?"
 )
+# 「水塘村是开平市圣堂镇的?」: a statement with a question mark and no question word asks yes or no.
+_STATEMENT_Q_RE = re.compile(r"(?!.*(?:多少|几|什么|啥|谁|哪|怎|如何|为何|咋|吗|呢|么)).*是.*\?\s*$")
+# 是/在/叫 as the verb of a claim (not 要是, 但是, 现在, 正在 …).
+_COPULA_RE = re.compile(r"(?<![要若可但还就总真于凡只老不硬倒])是|(?<![正现实所存自好])在(?!于)|叫")
 # Words that ask about a kind of passage rather than a topic.
 _KIND_CUES = (
     ("caption", re.compile(r"图片|照片|配图|图里|图中|图上|这张图|哪张图|摄影|拍的|拍摄")),
@@ -747,7 +751,7 @@ class Engine:
                 scored = [_Scored(idx, 1.0, 1.0, tuple(analysis.terms), 0.0, 0.0)]
                 return self._answer(raw, effective, qnorm, analysis, fq, scored, "faq", explain)
         needed = max(self.settings.top_k, 8) if explain else self.settings.top_k
-        answered, scored, info = self._retrieve(analysis, fq, qnorm, noun, needed)
+        answered, scored, info = self._retrieve(analysis, fq, qnorm, noun, needed, confirm)
         if answered and (m := _WHO_ELSE_RE.search(qnorm)):
             answered, scored, info = self._who_else(m.group(1), scored, info)
         if answered and len(scored) > 1 and not fq.wants_number:
@@ -854,8 +858,11 @@ class Engine:
         qnorm: str = "",
         noun: tuple[str, ...] | None = None,
         needed: int | None = None,
+        confirm: bool = False,
     ) -> tuple[bool, list[_Scored], str]:
         """Rank candidates; decide whether the best one answers the question.
+
+        ``confirm``: the question asks to confirm what it states (吗, 吧, 对不对).
 
         ``noun`` is ``tokenizer.asked_noun(qnorm)`` when the caller has it already. The ranked
         list returned is exact in its first ``needed`` entries (default: enough for an answer
@@ -893,6 +900,14 @@ class Engine:
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
         terms = [t for t in dict.fromkeys(self._unjoin(analysis.terms, qnorm)) if not self.tokenizer.is_counter(t)]
         weights = self._term_weights(terms, qnorm)
+        if confirm or _STATEMENT_Q_RE.match(qnorm):
+            # A name a yes/no question states (after its last 是/在/叫) is what the asker checks,
+            # not what the question is about: it counts as context, so it neither picks the
+            # passage (「领导小组组长是市长吴晓晖吧」: 吴晓晖's passage is not about the 组长) nor
+            # must be in it (「清单是市委宣传部发布的吗」: the passage says 市委组织部, and corrects it).
+            for t in self._claimed(qnorm, terms):
+                if self._is_name(t) or self._foreign(t) or self._person_like(t, qnorm):
+                    weights[t] *= CONTEXT_SHARE
         total = sum(weights.values()) or 1.0
         max_w = max([c.word_score for c in cands]) or 1.0
         max_b = max([c.bigram_score for c in cands]) or 1.0
@@ -917,7 +932,9 @@ class Engine:
         # (Only what is asked: 「我是佛山的,…江门有多少个参学单位」 names the asker's city.)
         asked = {t for t in terms if weights[t] >= self._weight(t)}
         foreign = [
-            t for t in terms if t in asked and t not in best.matched and (self._foreign(t) or self._person_like(t, qnorm))
+            t
+            for t in terms
+            if t in asked and t not in best.matched and (self._foreign(t) or self._person_like(t, qnorm))
         ]
         # A year the knowledge never mentions (2022年 when it reports 2023): a different report.
         foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
@@ -996,7 +1013,11 @@ class Engine:
                 return False, ranked[:needed], f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
-        names = [t for t in terms if t in asked and self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
+        names = [
+            t
+            for t in terms
+            if t in asked and self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n
+        ]
         if where and names and not ranking.having_all(names) & {best.doc}:
             # "开平的零工市场在哪": the passage about 蓬江区's market does not say where 开平's is.
             return False, ranking.take(needed), f"asks where, and no relevant passage mentions {'、'.join(names)}"
@@ -1610,6 +1631,16 @@ class Engine:
                 share = 1.0 - 0.7 * min(1.0, max(0.0, (math.log(freq) - math.log(50)) / (math.log(20000) - math.log(50))))
                 weight = top * share
         return self._weight_memo.put(term, weight)
+
+    @staticmethod
+    def _claimed(qnorm: str, terms: Sequence[str]) -> list[str]:
+        """The terms a yes/no question states after its last 是/在/叫 (and not before it)."""
+        found = list(_COPULA_RE.finditer(qnorm))
+        if not found:
+            return []
+        at = found[-1].start()
+        claim, subject = qnorm[at + 1 :], qnorm[:at]
+        return [t for t in terms if t in claim and t not in subject]
 
     def _is_name(self, term: str) -> bool:
         """A place, person or organisation name (the domain dictionary's tags, then jieba's).

@@ -523,7 +523,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
 
 # A yes/no check of something stated: 吗, 对吗, 对不对, 是不是, 没错吧, 没记错吧, 真的吗, 是否.
 _CONFIRM_VERB_RE = re.compile(r"是不是|是|有|达到?")
-CONFIRM_RE = re.compile(r"吗|对不对|是不是|是否|没错吧|没记错吧|对吧|是吧|不是吧|真的假的")
+CONFIRM_RE = re.compile(r"吗|对不对|是不是|是否|没错吧|没记错吧|对吧|是吧|不是吧|真的假的|吧\s*[?？]?\s*$")
 
 
 _PREDICATE_ADVERBS = {"已经", "已", "都", "都已", "均", "被", "已被", "都已经"}
@@ -715,7 +715,9 @@ def rank_prepared(
             run = _longest_run_from(question_text, starts, focus) if starts else 0
             score = weight * (1.0 + 2.0 * s_focus + s_clause) * (1.0 + run / RUN_SCALE)
             if query.stated and (fig.value in query.stated or query.stated in fig.value):
-                score *= 3.0  # 「…是48家吗」: the figure that confirms it
+                # 「…是48家吗」: the figure that confirms it. Not in a 分别 list, where each figure
+                # has its own subject (「市直单位领导…是229项吧」: 229项 is 7个县's, 498项 is theirs).
+                score *= 1.0 if found.respectively else 3.0
             elif question_text and fig.value in question_text:
                 score *= 0.1  # 「第四巡回督导组来了几趟」: what the question says is not its answer
             right_unit = not unit or unit_matches(unit, fig.unit) or share_of(unit, fig.kind, text, fig.start, fig.value)

@@ -1614,6 +1614,9 @@ def test_city_leaders_are_not_the_city_departments_leaders(engine: Engine) -> No
         # Misremembered: the figure of the same kind that the article gives corrects it.
         ("长者饭堂2023年的服务量我记得有98万餐次，对不对？", "89万餐次"),
         ("江门是不是全省第5个工业投资过千亿元的地市？", "第6个"),
+        # In a 分别 list each figure has its own subject: 229项 is 7个县's, 498项 the 市直单位's.
+        ("市直单位领导的调研成果转化是229项吧？", "498项"),
+        ("县里领导班子调研成果转化有229项吗？", "229项"),
     ],
 )
 def test_a_figure_the_question_asks_to_confirm_is_answered(engine: Engine, question: str, figure: str) -> None:
@@ -1700,3 +1703,28 @@ def test_the_gist_of_several_documents_is_not_one_lead(tmp_path) -> None:
     (tmp_path / "b.md").unlink()
     answer = Engine.build(tmp_path).ask("这篇文章讲了什么？")
     assert answer.answered and answer.hits[0].passage.text == "江门新增长者饭堂48家。"
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        # The name stated is wrong; the passage about the subject says the right one.
+        ("组织生活清单是市委宣传部发的吧？", "市委组织部"),
+        ("麻三村那家长者饭堂在蓬江区吧?", "江海区"),
+        ("这篇报道的记者是李明吗", "黎禹君"),
+        # A name the article has elsewhere does not pick that passage: the subject does.
+        ("市委主题教育领导小组组长是吴晓晖吧", "陈岸明"),
+        # No question word, a question mark: a statement to confirm.
+        ("种风铃木的水塘村是开平市的?", "恩平市"),
+    ],
+)
+def test_a_name_the_question_asks_to_confirm_is_checked_not_searched(engine: Engine, question: str, says: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and says in answer.hits[0].passage.text, question
+
+
+def test_a_name_the_question_is_about_must_still_be_in_the_answer(engine: Engine) -> None:
+    # Before the claim (no 是/在/叫 before it), 佛山 is what the question is about.
+    assert not engine.ask("佛山的长者饭堂有114家吧？").answered
+    # 要是 is no claim: 江门 is asked about in full.
+    assert engine.ask("要是去政府办事办不成，江门有地方可以反映吗？").answered
