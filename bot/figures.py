@@ -496,6 +496,8 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
                 unit = unit or stated_unit
                 if not kind and stated_kind in ("money", "percent"):
                     kind = stated_kind
+                elif not kind and re.search(re.escape(stated) + r"\s*点(?:钟|半)?(?![0-9])", question):
+                    kind = "time"  # 「是中午11点开饭的吧」 states a time of day, which only a time confirms
             wants = True
     verb = ""
     toks = [t for t in tokens if t.strip()]

@@ -1728,3 +1728,12 @@ def test_a_name_the_question_is_about_must_still_be_in_the_answer(engine: Engine
     assert not engine.ask("佛山的长者饭堂有114家吧？").answered
     # 要是 is no claim: 江门 is asked about in full.
     assert engine.ask("要是去政府办事办不成，江门有地方可以反映吗？").answered
+
+
+def test_a_time_of_day_to_confirm_needs_a_time_in_the_answer(engine: Engine) -> None:
+    from bot.figures import figure_query
+
+    assert figure_query("长者饭堂是早上7点开门的吧").kind == "time"
+    assert figure_query("长者饭堂有114家吧").kind == ""  # a count, not a time
+    # The article gives no opening hours: the passage about the canteen does not confirm one.
+    assert not engine.ask("麻三村长者饭堂是早上7点开门的吧？").answered
