@@ -1680,6 +1680,7 @@ def test_several_is_not_a_question(engine: Engine) -> None:
         ("鹤山有多少镇入选了百千万工程", "6个"),  # 多少镇: towns are counted with 个 (6个镇)
         ("长者饭堂服务量是多少", "约89万餐次"),  # the compound's head (服务量), not 长者饭堂's 114家
         ("讲师团成员有几多个", "88名"),  # 成员 are people: 个 counts them as 名
+        ("长者饭堂一年服务了多少人次", "约89万餐次"),  # a meal served is a person served once
     ],
 )
 def test_what_the_count_is_of_picks_the_figure(engine: Engine, question: str, figure: str) -> None:
