@@ -423,6 +423,10 @@ _COUNTER_BEFORE_RE = re.compile(rf"({_COUNT_NOUNS})(?:一共|总共|共|大概|�
 _TERSE_UNITS = {"次数": "次", "人数": "人", "户数": "户", "个数": "个", "件数": "件", "项数": "项", "数量": "", "总数": ""}
 
 
+# A money cue that asks for an amount, not only an adjective (便宜, 多贵) about something counted.
+_MONEY_ASKED_RE = re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了?多少|费用|收费|钱")
+
+
 def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = (), confirm: bool | None = None) -> FigureQuery:
     """Detect from the (normalised) question what kind of figure it wants.
 
@@ -463,6 +467,8 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         unit = "菜"
     if kind == "ordinal":
         unit = ""  # "第几名": 名 is part of the ordinal, not a counter
+    if kind == "money" and unit and not unit_matches("元", unit) and not _MONEY_ASKED_RE.search(question):
+        kind = ""  # 「便宜食堂新开了多少家」: 便宜 describes what is counted (家), it asks no price
     if kind == "money":
         unit = unit or "元"
     if kind == "percent":

@@ -168,3 +168,12 @@ def test_how_many_persons_counts_people() -> None:
         assert figure_query(question).unit == "人", question
     assert unit_matches("人", "名")
     assert figure_query("建了几个驿站").unit == "个"
+
+
+def test_an_adjective_of_price_about_what_is_counted_asks_no_price() -> None:
+    from bot.figures import figure_query
+
+    fq = figure_query("给老人做饭的便宜食堂新开了多少家")
+    assert (fq.unit, fq.kind) == ("家", "")  # 便宜 describes the canteens counted
+    assert figure_query("长者饭堂有多便宜").kind == "money"
+    assert figure_query("便宜的饭堂一顿多少钱").kind == "money"
