@@ -586,6 +586,7 @@ _UNIT_ALIASES = {
     "间": ("家", "所"),  # 幾多間飯堂 (Cantonese) → 114家, 几间学校 → 15所
     "家": ("所",),  # institutions: 多少家幼儿园 → 15所 (所 stays strict: 多少所学校 is not 48家饭堂)
     "顿": ("餐次",),
+    "份": ("餐次",),  # 「端出去多少份饭」: a portion served is a meal served
     "人次": ("餐次",),  # 「服务了多少人次」: a meal served is a person served once
     "日": ("天",),  # 幾多日 (Cantonese, and written Chinese) → 7天
     "公里": ("米",),  # 千米, 米: any length
