@@ -191,8 +191,6 @@ _SUMMARY_RE = re.compile(
     r"|(?:(?:这|那|本|该)?(?:篇|份)?(?:文章|报道|新闻|稿子|全文|本文)的?)?(?:主要内容|内容|大意|主旨|要点)(?:是|有)?(?:什么|啥|哪些)?)"
     r"(?:呀|啊|呢|哦)?"
 )
-# 「水塘村是开平市圣堂镇的?」: a statement with a question mark and no question word asks yes or no.
-_STATEMENT_Q_RE = re.compile(r"(?!.*(?:多少|几|什么|啥|谁|哪|怎|如何|为何|咋|吗|呢|么)).*是.*\?\s*$")
 # 是/在/叫 as the verb of a claim (not 要是, 但是, 现在, 正在 …).
 _COPULA_RE = re.compile(r"(?<![要若可但还就总真于凡只老不硬倒])是|(?<![正现实所存自好])在(?!于)|叫")
 # Words that ask about a kind of passage rather than a topic.
@@ -900,7 +898,7 @@ class Engine:
         # Measure words (个, 公里) say what kind of number is wanted, not what it is about.
         terms = [t for t in dict.fromkeys(self._unjoin(analysis.terms, qnorm)) if not self.tokenizer.is_counter(t)]
         weights = self._term_weights(terms, qnorm)
-        if confirm or _STATEMENT_Q_RE.match(qnorm):
+        if confirm or _yes_no_statement(qnorm):
             # A name a yes/no question states (after its last 是/在/叫) is what the asker checks,
             # not what the question is about: it counts as context, so it neither picks the
             # passage (「领导小组组长是市长吴晓晖吧」: 吴晓晖's passage is not about the 组长) nor
@@ -932,9 +930,7 @@ class Engine:
         # (Only what is asked: 「我是佛山的,…江门有多少个参学单位」 names the asker's city.)
         asked = {t for t in terms if weights[t] >= self._weight(t)}
         foreign = [
-            t
-            for t in terms
-            if t in asked and t not in best.matched and (self._foreign(t) or self._person_like(t, qnorm))
+            t for t in terms if t in asked and t not in best.matched and (self._foreign(t) or self._person_like(t, qnorm))
         ]
         # A year the knowledge never mentions (2022年 when it reports 2023): a different report.
         foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
@@ -1013,11 +1009,7 @@ class Engine:
                 return False, ranked[:needed], f"best passage covers {best.coverage:.2f} of the question (< {threshold})"
         # A named place or person the question is about must be in the answer: "深圳有多少家
         # 长者饭堂" is not answered by Jiangmen's 114家 (江门 itself, in most passages, is no clue).
-        names = [
-            t
-            for t in terms
-            if t in asked and self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n
-        ]
+        names = [t for t in terms if t in asked and self._is_name(t) and self.index.words.doc_freq(t) <= 0.2 * self.index.n]
         if where and names and not ranking.having_all(names) & {best.doc}:
             # "开平的零工市场在哪": the passage about 蓬江区's market does not say where 开平's is.
             return False, ranking.take(needed), f"asks where, and no relevant passage mentions {'、'.join(names)}"
@@ -2056,6 +2048,7 @@ class _Matches:
         e = self.engine
         passages = e.knowledge.passages
         titles = self._titles
+        tok = e.tokenizer
         out = []
         for d in hit:
             section = passages.section_of(d) if isinstance(passages, PassageList) else passages[d].section
@@ -2067,7 +2060,6 @@ class _Matches:
             if term not in title:
                 continue
             body = normalize(passages[d].text)
-            tok = e.tokenizer
             if term not in body and term not in {tok.canonical(t) for t in tok.cut(body)}:
                 out.append(d)
         return out
@@ -2389,6 +2381,12 @@ def _cues(qnorm: str) -> tuple[str, ...]:
     if _NEW_CUE.search(qnorm):
         cues.append("new")
     return tuple(cues)
+
+
+def _yes_no_statement(qnorm: str) -> bool:
+    # 「水塘村是开平市圣堂镇的?」: a statement with 是, a question mark and no question word
+    # (what _WH_RE finds, or 吗/呢/么) asks yes or no.
+    return "是" in qnorm and qnorm.rstrip().endswith("?") and not _WH_RE.search(qnorm) and not re.search("吗|呢|么", qnorm)
 
 
 def _marked_followup(qnorm: str) -> bool:

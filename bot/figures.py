@@ -398,9 +398,13 @@ _ASK_ONLY_UNITS = "|趟|回|遍|顿|餐"
 _UNIT_AFTER_MULT_RE = re.compile(rf"(?:{_UNIT_RE})")
 # Not 哪几个 (which ones), 第几 (an ordinal), 排老几, 这几件事 (these few), 好几条 (several), 几乎.
 _ASK_UNIT_RE = re.compile(rf"(?:多少|(?<![哪第老这那好])几(?!乎)|若干)(?P<unit>{_UNIT_RE}{_ASK_ONLY_UNITS})?")
+# A money cue that asks for an amount. 「…的钱一共有多少」: money asked with 钱 before 多少 (the
+# words before 的钱 only say which).
+_MONEY_AMOUNT = r"多少钱|几块|几元|价格|价钱|多少元|花了?多少(?![时天年月小分])|费用|收费|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少"
+_MONEY_AMOUNT_RE = re.compile(_MONEY_AMOUNT)
 _KIND_CUES = [
-    # 「…的钱一共有多少」: money asked with 钱 before 多少 (the words before 的钱 only say which).
-    ("money", re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了?多少(?![时天年月小分])|费用|收费|多贵|便宜|钱(?:一共|总共|总计|加起来)?(?:有|要|是|花了?)?多少")),
+    # ... or an adjective of price (多贵, 便宜), which may only describe what is counted
+    ("money", re.compile(_MONEY_AMOUNT + r"|多贵|便宜")),
     ("percent", re.compile(r"比例|百分之|占比|百分比|比重|多少%|几成|百分点|(?<!效)率(?:到底|究竟|大概|大约|目前|现在)?(?:是|为|有|达|多|怎|如何|\?|$)")),
     ("time", re.compile(r"几点|几时开|什么时间开|营业时间|开门时间|几点开|几点关")),
     ("ordinal", re.compile(r"第几|排第|排名|排多少|名次|排老几|老几")),
@@ -421,10 +425,6 @@ _TERSE_COUNT_RE = re.compile(rf"({_COUNT_NOUNS}|数量|总数)\s*[?!。]*\s*$")
 # 「宣讲的场次是多少」: the counter named right before 多少 says which figure, as 多少场 would.
 _COUNTER_BEFORE_RE = re.compile(rf"({_COUNT_NOUNS})(?:一共|总共|共|大概|大约|到底)?(?:是|有|为|达到?)?$")
 _TERSE_UNITS = {"次数": "次", "人数": "人", "户数": "户", "个数": "个", "件数": "件", "项数": "项", "数量": "", "总数": ""}
-
-
-# A money cue that asks for an amount, not only an adjective (便宜, 多贵) about something counted.
-_MONEY_ASKED_RE = re.compile(r"多少钱|几块|几元|价格|价钱|多少元|花了?多少|费用|收费|钱")
 
 
 def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str] = (), confirm: bool | None = None) -> FigureQuery:
@@ -467,7 +467,7 @@ def figure_query(question: str, tokens: Sequence[str] = (), nouns: Sequence[str]
         unit = "菜"
     if kind == "ordinal":
         unit = ""  # "第几名": 名 is part of the ordinal, not a counter
-    if kind == "money" and unit and not unit_matches("元", unit) and not _MONEY_ASKED_RE.search(question):
+    if kind == "money" and unit and not unit_matches("元", unit) and not _MONEY_AMOUNT_RE.search(question):
         kind = ""  # 「便宜食堂新开了多少家」: 便宜 describes what is counted (家), it asks no price
     if kind == "money":
         unit = unit or "元"
