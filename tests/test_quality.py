@@ -50,7 +50,7 @@ def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
 
 
 # figure@1 floors below the 0.90 the other sets keep (their arrival, less a margin).
-FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout73.yaml": 0.53}
+FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout73.yaml": 0.53, "holdout75.yaml": 0.86}
 
 
 @pytest.mark.parametrize(
@@ -262,6 +262,14 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout73.yaml
         # 「市里的头头」): hit@1 0.612, figure@1 0.448, refused 0.769, false refusals 0.269 on
         # arrival at ad10cba — the hardest set since holdout44. 0.701 after its lexicon entries.
         ("holdout73.yaml", 0.68, 0.76, 0.20),
+        # holdout74 (a newsroom's readers, a mix as in the sample): hit@1 0.910, figure@1 0.962,
+        # refused 1.000, false refusals 0.015 on arrival at 94a07c0; its misses are 6 of its 10
+        # semantic questions, whose answers share no word with them.
+        ("holdout74.yaml", 0.89, 0.92, 0.03),
+        # holdout75 (what a figure, name or phrase from the article refers to; two things asked at
+        # once): hit@1 0.791, figure@1 0.846, refused 0.769, false refusals 0.104 on arrival at
+        # 94a07c0. 0.821 after 和县 (a county jieba cut out of 「市领导和县(市、区)」) and 办完以后.
+        ("holdout75.yaml", 0.80, 0.76, 0.08),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
