@@ -225,6 +225,8 @@ _WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪一?位(?:同志|领导)?|是哪个人|叫什么名字|叫啥(?:名字?)?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
+# A name the asker quotes (“五个一工程”, 「青苗工程」): it is asked as written.
+_QUOTED_RE = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]")
 # How words for kinds of people end (党员, 华侨华人, 侨胞, 学生, 游客, 老年人, 志愿者…).
 _PEOPLE_ENDINGS = frozenset("员人者胞侨民工生客士师长友众属辈孩童娃女男")
 _NUMERAL_CHARS = frozenset("一二两三四五六七八九十百千万0123456789")
@@ -934,6 +936,10 @@ class Engine:
         ]
         # A year the knowledge never mentions (2022年 when it reports 2023): a different report.
         foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
+        # A quoted name must be in the passage as written: “五个一工程” is not any passage's 工程.
+        foreign += [
+            q for q in _QUOTED_RE.findall(qnorm) if q not in self._norm_text(best.doc) and q in terms and q not in foreign
+        ]
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         # "零工市场 电话", "赤坎古镇门票多少钱": a detail that no candidate gives is not answered
@@ -993,6 +999,12 @@ class Engine:
                 return False, ranking.take(needed), f"asks {what} about {'、'.join(missing)}, which no passage mentions"
         if best.doc in pictured:  # 「第二张图片说的啥」: the question names its passage
             return True, ranking.take(needed), "the question names this passage by its place (a caption, a part, the ending)"
+        if best.coverage < threshold and best.coverage >= COUNTED_COVERAGE * threshold:
+            # 「“六大工程”是拿来干什么用的」: the asker points at a phrase the passage writes as
+            # quoted; the rest of the question (拿来, 用) is how they ask.
+            quoted = [q for q in _QUOTED_RE.findall(qnorm) if q in self._norm_text(best.doc)]
+            if quoted:
+                return True, ranking.take(needed), f"the question quotes {'、'.join(quoted)} as this passage writes it"
         promoted = None
         if best.coverage < threshold and not (
             ranking.counted is not None

@@ -1738,3 +1738,31 @@ def test_a_time_of_day_to_confirm_needs_a_time_in_the_answer(engine: Engine) -> 
     assert figure_query("长者饭堂有114家吧").kind == ""  # a count, not a time
     # The article gives no opening hours: the passage about the canteen does not confirm one.
     assert not engine.ask("麻三村长者饭堂是早上7点开门的吧？").answered
+
+
+def test_a_quoted_name_must_be_in_the_passage_as_written(engine: Engine) -> None:
+    # “五个一工程” is not any passage's 工程 (百千万工程, 青苗工程): a quoted name is asked as written.
+    assert not engine.ask("“五个一工程”在江门做得怎么样？").answered
+    assert not engine.ask("「五个一工程」在江门做得怎么样？").answered
+    # A quoted name the article has is not refused.
+    answer = engine.ask("“青苗工程”是什么？")
+    assert answer.answered and "青苗工程" in answer.hits[0].passage.text
+
+
+def test_a_rare_place_name_is_not_cut_out_of_ordinary_words(engine: Engine) -> None:
+    # 「市领导和县(市、区)领导」: 和 + 县, not the county 和县 (which no passage mentions).
+    answer = engine.ask("市领导班子成员和县（市、区）领导班子成员分别领办了多少项民生实事？")
+    assert answer.answered and "领办" in answer.hits[0].passage.text
+
+
+def test_after_finishing_is_not_the_future_or_a_completion_rate(engine: Engine) -> None:
+    # 「读书班办完以后」: 办完 is not 办结率 and the passage that counts 专题研讨交流 answers.
+    answer = engine.ask("读书班办完以后，专题研讨交流一共搞了多少次？")
+    assert answer.answered and answer.figures[0].value == "530次"
+
+
+def test_a_quoted_phrase_the_passage_writes_is_what_is_asked(engine: Engine) -> None:
+    # 「“六大工程”是拿来干什么用的」 shares one word with its passage (拿来, 用 are how it asks);
+    # the phrase quoted as the passage writes it is enough.
+    answer = engine.ask("文章里说的“六大工程”是拿来干什么用的？")
+    assert answer.answered and "“六大工程”" in answer.hits[0].passage.text
