@@ -225,6 +225,10 @@ _WHO_ELSE_RE = re.compile(r"除了?(\w{2,4}?)(?:以外|之外)?[,，]?(?:还有|
 _WHO_RE = re.compile(r"(?:的)?(?:是谁|是哪一?位(?:同志|领导)?|是哪个人|叫什么名字|叫啥(?:名字?)?|叫什么)\s*[?!。]*\s*$")
 # 「2022年」: a year asked about.
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)\s*年")
+# 「省委的具体部署是哪个数字」, 「代号是哪几个数字」: the answer is a quoted code (“1310”,
+# “1+6+3”), a name made of digits that figure extraction rightly leaves out (it counts nothing).
+_CODE_Q_RE = re.compile(r"代号|编号|(?:哪个|哪几个|什么|啥|哪些)数字|数字是")
+_CODE_P_RE = re.compile(r"[“「\"](\d+(?:[+\-]\d+)*)[”」\"]")
 # A name the asker quotes (“五个一工程”, 「青苗工程」): it is asked as written.
 _QUOTED_RE = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]")
 # How words for kinds of people end (党员, 华侨华人, 侨胞, 学生, 游客, 老年人, 志愿者…).
@@ -846,10 +850,34 @@ class Engine:
             question_text=qnorm,
             pieces=_pieces(analysis),
         )
+        code = self._quoted_code(top, analysis, qnorm) if top and _CODE_Q_RE.search(qnorm) else None
+        if code is not None:
+            figures = [code, *(f for f in figures if f.value != code.value)][: self.settings.max_figures]
         ans = Answer(raw, True, hits, tuple(figures), info, "question", effective)
         if explain:
             ans = replace(ans, explain=self._explain(analysis, fq, scored, info, figures))
         return ans
+
+    def _quoted_code(self, top: Sequence[_Scored], analysis: Analysis, qnorm: str) -> Figure | None:
+        """The quoted code (“1310”) of the first answering passages that the question's words
+        stand next to (省委“1310”, 市委“1+6+3”); none the question itself quotes."""
+        words = [w for w in {*analysis.terms, *analysis.surface} if len(w) >= 2]
+        best: tuple[int, int] | None = None
+        found: Figure | None = None
+        for rank, s in enumerate(top[:3]):
+            text = self.knowledge.passages[s.doc].text
+            for m in _CODE_P_RE.finditer(text):
+                if m.group(1) in qnorm:
+                    continue
+                near = text[max(0, m.start() - 8) : m.end() + 8]
+                key = (sum(w in near for w in words), -rank)
+                if key[0] and (best is None or key > best):
+                    start = max(text.rfind(c, 0, m.start()) for c in ",，。;；") + 1
+                    ends = [e for e in (text.find(c, m.end()) for c in ",，。;；") if e >= 0]
+                    clause = text[start : min(ends, default=len(text))]
+                    pid = self.knowledge.passages[s.doc].id
+                    best, found = key, Figure(m.group(1), "", clause, pid, "code", m.start(1))
+        return found
 
     def _retrieve(
         self,

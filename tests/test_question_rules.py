@@ -1766,3 +1766,14 @@ def test_a_quoted_phrase_the_passage_writes_is_what_is_asked(engine: Engine) -> 
     # the phrase quoted as the passage writes it is enough.
     answer = engine.ask("文章里说的“六大工程”是拿来干什么用的？")
     assert answer.answered and "“六大工程”" in answer.hits[0].passage.text
+
+
+def test_a_question_for_a_code_gets_the_quoted_code_next_to_its_words(engine: Engine) -> None:
+    # “1310” and “1+6+3” count nothing, so they are not figures; asked for as 数字 or 代号, the
+    # code the question's words stand next to (省委 / 市委) is the answer.
+    assert engine.ask("省委的具体部署代号是哪几个数字？").figures[0].value == "1310"
+    assert engine.ask("市委那个工作安排是哪几个数字？").figures[0].value == "1+6+3"
+    # The code the question itself quotes is not its answer.
+    assert engine.ask("市委的安排叫“1+6+3”，那省委的具体部署是哪个数字？").figures[0].value == "1310"
+    # Without such a cue the codes stay out of the figures.
+    assert all(f.value != "1310" for f in engine.ask("市第十四次党代会部署的任务完成了多少项？").figures)
