@@ -1723,7 +1723,11 @@ class Engine:
             return False
         if self.index.words.doc_freq(term) or self.index.bigrams.doc_freq(term):
             return False
-        if term in self._tags or self.tokenizer.general_freq(term) != 0:
+        if term in self._tags:
+            return False
+        # jieba knows some people by name (张国强 7 nr): a three-character word it tags only as a
+        # person is one too. Other known words (张罗, 王牌) are not names.
+        if self.tokenizer.general_freq(term) != 0 and not (len(term) == 3 and self.names.tags(term) == ["nr"]):
             return False
         at = qnorm.find(term)
         return at == 0 or (at > 0 and qnorm[at - 1] not in _DETERMINERS)

@@ -330,6 +330,10 @@ class GeneralNames:
     def __contains__(self, word: str) -> bool:
         return word in self._group(word)
 
+    def tags(self, word: str) -> list[str]:
+        """jieba's name tags for ``word`` (empty when it is not a name there)."""
+        return self._group(word).get(word, "").split()
+
     def is_place(self, word: str) -> bool:
         """Whether jieba's dictionary tags ``word`` as a place name (ns)."""
         return "ns" in self._group(word).get(word, "").split()

@@ -270,7 +270,7 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout73.yaml
         # once): hit@1 0.791, figure@1 0.846, refused 0.769, false refusals 0.104 on arrival at
         # 94a07c0. 0.866 after 和县 (a county jieba cut out of 「市领导和县(市、区)」), 办完以后 and
         # the quoted-name rule (“五个一工程” refused, “六大工程” answered as written).
-        ("holdout75.yaml", 0.84, 0.82, 0.06),
+        ("holdout75.yaml", 0.84, 0.88, 0.06),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:

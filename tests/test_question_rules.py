@@ -1777,3 +1777,11 @@ def test_a_question_for_a_code_gets_the_quoted_code_next_to_its_words(engine: En
     assert engine.ask("市委的安排叫“1+6+3”，那省委的具体部署是哪个数字？").figures[0].value == "1310"
     # Without such a cue the codes stay out of the figures.
     assert all(f.value != "1310" for f in engine.ask("市第十四次党代会部署的任务完成了多少项？").figures)
+
+
+def test_a_person_jieba_knows_by_name_is_still_a_person(engine: Engine) -> None:
+    # jieba lists 张国强 (7, nr): that it knows the word does not make him one of the article's.
+    answer = engine.ask("文章里提到的张国强在主题教育中负责什么？")
+    assert not answer.answered and "张国强" in answer.reason
+    # A name the article has is answered as before.
+    assert engine.ask("陈岸明在主题教育中负责什么？").answered
