@@ -268,9 +268,10 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout73.yaml
         ("holdout74.yaml", 0.89, 0.92, 0.03),
         # holdout75 (what a figure, name or phrase from the article refers to; two things asked at
         # once): hit@1 0.791, figure@1 0.846, refused 0.769, false refusals 0.104 on arrival at
-        # 94a07c0. 0.866 after 和县 (a county jieba cut out of 「市领导和县(市、区)」), 办完以后 and
-        # the quoted-name rule (“五个一工程” refused, “六大工程” answered as written).
-        ("holdout75.yaml", 0.84, 0.88, 0.06),
+        # 94a07c0. 0.881 after 和县 (a county jieba cut out of 「市领导和县(市、区)」), 办完以后,
+        # 读不上 (学位不足), the quoted-name rule (“五个一工程” refused, “六大工程” answered as
+        # written) and a person jieba lists (张国强).
+        ("holdout75.yaml", 0.86, 0.88, 0.05),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:

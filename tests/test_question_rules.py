@@ -1785,3 +1785,9 @@ def test_a_person_jieba_knows_by_name_is_still_a_person(engine: Engine) -> None:
     assert not answer.answered and "张国强" in answer.reason
     # A name the article has is answered as before.
     assert engine.ask("陈岸明在主题教育中负责什么？").answered
+
+
+def test_a_child_who_cannot_get_into_a_school_asks_about_school_places(engine: Engine) -> None:
+    # 「读不上」 is the article's 学位不足 (too few places), the problem its passage says was solved.
+    answer = engine.ask("孩子在市区读不上公办高中，政府有啥办法没？")
+    assert answer.answered and "学位不足" in answer.hits[0].passage.text
