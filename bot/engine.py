@@ -94,6 +94,10 @@ PURPOSE_BONUS = 0.3
 # ... and such a passage is relevant at a lower coverage (this share of ``min_coverage``): the
 # question's other words are often the asker's own (参与, 数量) rather than the article's.
 COUNTED_COVERAGE = 0.6
+# What makes a word of the question the knowledge's own topic, as a share of its passages.
+FRAME_TOPIC_SHARE = 0.1
+# Words that frame a question (what it means) rather than name what it is about.
+_FRAME_WORDS = ("意义", "意味着", "意味")
 _AGENT_SUFFIXES = "员者"  # 网格员, 管理员, 志愿者: a person who does or belongs to the word before
 CANDIDATES = 30  # per channel, before coverage reranking
 PASSAGE_MEMO = 8192  # passages whose derived data (figures, normalised text …) are kept
@@ -964,6 +968,15 @@ class Engine:
         ]
         # A year the knowledge never mentions (2022年 when it reports 2023): a different report.
         foreign += [y for y in _YEAR_RE.findall(qnorm) if not self.index.words.doc_freq(y) and y not in foreign]
+        # 「人生的意义是什么」: 意义 (searched as 洗礼) is the question's frame, not its topic. A
+        # passage matched by frame words alone answers only when every other word of the question
+        # is the knowledge's own topic (学习, 党员: in FRAME_TOPIC_SHARE of the passages or more).
+        frame_words = {self.tokenizer.canonical(w) for w in _FRAME_WORDS}
+        if best.matched and set(best.matched) <= frame_words:
+            rest = [t for t in self._informative(terms) if t not in frame_words]
+            common = FRAME_TOPIC_SHARE * self.index.n
+            if not rest or any(self.index.words.doc_freq(t) < common for t in rest):
+                return False, ranking.take(needed), "only the question's frame (意义) matches; the rest is not this knowledge's topic"
         # A quoted name must be in the passage as written: “五个一工程” is not any passage's 工程.
         foreign += [
             q for q in _QUOTED_RE.findall(qnorm) if q not in self._norm_text(best.doc) and q in terms and q not in foreign

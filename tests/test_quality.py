@@ -29,15 +29,15 @@ def test_own_set_meets_the_targets(engine: Engine) -> None:
     s = _summary(engine, OWN)
     assert s["questions"] >= 100
     assert s["hit@1"] >= 0.95
-    assert s["hit@3"] >= 0.97  # target 0.99: the misses are paraphrases sharing no word
-    assert s["mrr@5"] >= 0.96  # target 0.97
+    assert s["hit@3"] >= 0.99
+    assert s["mrr@5"] >= 0.97
     assert s["figure@1"] >= 0.90
     assert s["answer@1"] >= 0.95
     assert s["negatives_refused"] >= 0.90
     assert s["false_refusals"] <= 0.03
     assert s["by_kind"]["number"]["hit@1"] >= 0.95
     assert s["by_kind"]["trad"]["hit@1"] >= 0.95
-    assert s["by_kind"]["semantic"]["hit@1"] >= 0.70  # target 0.90, not reached without a semantic model
+    assert s["by_kind"]["semantic"]["hit@1"] >= 0.90
 
 
 def test_holdout_set_written_apart_from_the_tuning(engine: Engine) -> None:
@@ -271,7 +271,7 @@ FIGURE_FLOORS = {"holdout51.yaml": 0.82, "holdout56.yaml": 0.81, "holdout73.yaml
         # 94a07c0. 0.881 after 和县 (a county jieba cut out of 「市领导和县(市、区)」), 办完以后,
         # 读不上 (学位不足), the quoted-name rule (“五个一工程” refused, “六大工程” answered as
         # written) and a person jieba lists (张国强).
-        ("holdout75.yaml", 0.86, 0.88, 0.05),
+        ("holdout75.yaml", 0.87, 0.88, 0.05),
     ],
 )
 def test_later_holdout_sets(engine: Engine, name: str, hit1: float, refused: float, false_refusals: float) -> None:
