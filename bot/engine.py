@@ -32,6 +32,7 @@ from bot.figures import (
     CONFIRM_RE,
     FigureQuery,
     PreparedPassage,
+    clause_at,
     extract_figures,
     figure_query,
     figure_spans,
@@ -418,6 +419,7 @@ class Engine:
         self._tags = {e.word: e.tag for e in lexicon.entries if e.tag}
         self._domain_words = frozenset(self.tokenizer.canonical(e.word) for e in lexicon.entries)
         self.names = GeneralNames()
+        self._frame_words = frozenset(self.tokenizer.canonical(w) for w in _FRAME_WORDS)
         self._resident = _ResidentBudget.of(self)
         # Each passage's kind, asked for every candidate: from the saved column, without making
         # the Passage, when the passages are saved ones.
@@ -876,11 +878,8 @@ class Engine:
                 near = text[max(0, m.start() - 8) : m.end() + 8]
                 key = (sum(w in near for w in words), -rank)
                 if key[0] and (best is None or key > best):
-                    start = max(text.rfind(c, 0, m.start()) for c in ",，。;；") + 1
-                    ends = [e for e in (text.find(c, m.end()) for c in ",，。;；") if e >= 0]
-                    clause = text[start : min(ends, default=len(text))]
                     pid = self.knowledge.passages[s.doc].id
-                    best, found = key, Figure(m.group(1), "", clause, pid, "code", m.start(1))
+                    best, found = key, Figure(m.group(1), "", clause_at(text, m.start(1)), pid, "code", m.start(1))
         return found
 
     def _retrieve(
@@ -971,16 +970,14 @@ class Engine:
         # 「人生的意义是什么」: 意义 (searched as 洗礼) is the question's frame, not its topic. A
         # passage matched by frame words alone answers only when every other word of the question
         # is the knowledge's own topic (学习, 党员: in FRAME_TOPIC_SHARE of the passages or more).
-        frame_words = {self.tokenizer.canonical(w) for w in _FRAME_WORDS}
-        if best.matched and set(best.matched) <= frame_words:
-            rest = [t for t in self._informative(terms) if t not in frame_words]
+        if best.matched and set(best.matched) <= self._frame_words:
+            rest = [t for t in self._informative(terms) if t not in self._frame_words]
             common = FRAME_TOPIC_SHARE * self.index.n
             if not rest or any(self.index.words.doc_freq(t) < common for t in rest):
                 return False, ranking.take(needed), "only the question's frame (意义) matches; the rest is not this knowledge's topic"
         # A quoted name must be in the passage as written: “五个一工程” is not any passage's 工程.
-        foreign += [
-            q for q in _QUOTED_RE.findall(qnorm) if q not in self._norm_text(best.doc) and q in terms and q not in foreign
-        ]
+        quoted = _QUOTED_RE.findall(qnorm)
+        foreign += [q for q in quoted if q not in self._norm_text(best.doc) and q in terms and q not in foreign]
         if foreign:
             return False, ranking.take(needed), f"asks about {'、'.join(foreign)}, which no passage mentions"
         # "零工市场 电话", "赤坎古镇门票多少钱": a detail that no candidate gives is not answered
@@ -1043,9 +1040,9 @@ class Engine:
         if best.coverage < threshold and best.coverage >= COUNTED_COVERAGE * threshold:
             # 「“六大工程”是拿来干什么用的」: the asker points at a phrase the passage writes as
             # quoted; the rest of the question (拿来, 用) is how they ask.
-            quoted = [q for q in _QUOTED_RE.findall(qnorm) if q in self._norm_text(best.doc)]
-            if quoted:
-                return True, ranking.take(needed), f"the question quotes {'、'.join(quoted)} as this passage writes it"
+            written = [q for q in quoted if q in self._norm_text(best.doc)]
+            if written:
+                return True, ranking.take(needed), f"the question quotes {'、'.join(written)} as this passage writes it"
         promoted = None
         if best.coverage < threshold and not (
             ranking.counted is not None
@@ -2443,7 +2440,7 @@ def _cues(qnorm: str) -> tuple[str, ...]:
 def _yes_no_statement(qnorm: str) -> bool:
     # 「水塘村是开平市圣堂镇的?」: a statement with 是, a question mark and no question word
     # (what _WH_RE finds, or 吗/呢/么) asks yes or no.
-    return "是" in qnorm and qnorm.rstrip().endswith("?") and not _WH_RE.search(qnorm) and not re.search("吗|呢|么", qnorm)
+    return "是" in qnorm and qnorm.rstrip().endswith("?") and not _WH_RE.search(qnorm) and not any(ch in qnorm for ch in "吗呢么")
 
 
 def _marked_followup(qnorm: str) -> bool:

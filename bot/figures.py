@@ -168,6 +168,14 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
+def clause_at(text: str, pos: int) -> str:
+    """The clause of ``text`` (split as figures' clauses are) that holds position ``pos``."""
+    for start, end in _clauses(text):
+        if start <= pos < end:
+            return text[start:end]
+    return ""
+
+
 def _list_commas(clause: str) -> list[int]:
     """Positions of 、 outside brackets."""
     if "、" not in clause:
