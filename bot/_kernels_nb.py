@@ -272,3 +272,41 @@ def score_docs(indptr, docs, weights, idf, norm, k1, dense_tf, qcols, qrow, cand
         out[x] = s
     return out
 
+
+
+@njit
+def top_k_all(indptr, docs, weights, qcols, k, acc, touched):
+    """The exact top k by scoring every posting of the query (term at a time): for short
+    posting lists, cheaper than bounding blocks. ``acc`` is all NaN (a passage not reached
+    yet) on entry and is left so; ``touched`` has room for every passage."""
+    nt = 0
+    for i in range(len(qcols)):
+        c = qcols[i]
+        for p in range(indptr[c], indptr[c + 1]):
+            d = docs[p]
+            a = acc[d]
+            if a != a:
+                touched[nt] = d
+                nt += 1
+                a = 0.0
+            # query order from 0.0, as _score_block and SparseBM25._score_candidates add
+            acc[d] = a + weights[p]
+    hs = np.empty(k)
+    hd = np.empty(k, dtype=np.int64)
+    size = 0
+    for x in range(nt):
+        d = touched[x]
+        s = acc[d]
+        acc[d] = np.nan
+        if size == k and _worse(s, d, hs[0], hd[0]):
+            continue
+        size = _push(hs, hd, size, k, s, d)
+    if size < k or hs[0] <= 0.0:
+        # Fewer than k passages above 0: the passages no query term reaches (score 0) rank
+        # too, as in top_k.
+        return hd, hs, -1
+    idx = np.argsort(hd[:size], kind="mergesort")
+    out_d = hd[:size][idx]
+    out_s = hs[:size][idx]
+    idx = np.argsort(-out_s, kind="mergesort")
+    return out_d[idx], out_s[idx], size

@@ -489,7 +489,7 @@ class SparseBM25:
         if total <= max(_EXACT_POSTINGS, k) or len(distinct) == 1:
             return self._top_k_exhaustive(cols, distinct, total, k)
         if self._n >= kernels.MIN_PASSAGES:
-            found = kernels.top_k(self, cols, k)  # the same, compiled (None: numba missing)
+            found = kernels.top_k(self, cols, k, total)  # the same, compiled (None: numba missing)
             if found is not None:
                 return found
 

@@ -2048,6 +2048,10 @@ class _Matches:
             if maybe is not None:
                 docs = [d for d in docs if d in maybe]
         texts = self._texts
+        saved = self.engine.index.texts
+        if saved is not None:
+            # (the texts _norm_text reads: searched where they are stored, none decoded)
+            return saved.containing(term, docs)
         out = []
         for d in docs:
             text = texts.get(d)

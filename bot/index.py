@@ -190,6 +190,8 @@ class PassageTexts:
     def __init__(self, data: bytes | mmap.mmap, offsets: np.ndarray, base: int = 0, fd: int | None = None) -> None:
         self._data = data
         self._offsets = offsets  # in UTF-16 code units, len(self) + 1 of them
+        # The same, read as Python ints (a numpy scalar costs twice as much to index and convert)
+        self._units = memoryview(np.ascontiguousarray(offsets, dtype=np.int64)).cast("B").cast("q")
         self._base = base
         # Loaded: the texts are read with os.pread, not through the map (a page fault maps a
         # whole run of pages around a 300-byte text: a few hundred questions made the whole
@@ -204,6 +206,27 @@ class PassageTexts:
         if self._fd is not None:
             return os.pread(self._fd, 2 * (b - a), self._base + 2 * a).decode("utf-16-le")
         return self._data[self._base + 2 * a : self._base + 2 * b].decode("utf-16-le")
+
+    def containing(self, term: str, docs: Iterable[int]) -> list[int]:
+        """The passages of ``docs`` whose text contains ``term`` (``term in self[i]``), in
+        order: the term's UTF-16 units are searched in the buffer itself, at even offsets, so no
+        text is read out or decoded (a 100k question's candidates: ~4 µs → ~0.5 µs each)."""
+        needle = term.encode("utf-16-le")
+        if not needle:
+            return list(docs)
+        find, base = self._data.find, self._base
+        offsets = self._units
+        out = []
+        for d in docs:
+            start = base + 2 * offsets[d]
+            end = base + 2 * offsets[d + 1]
+            p = find(needle, start, end)
+            # (base is even) a match at an odd byte offset straddles two code units: go on
+            while p >= 0 and (p - start) & 1:
+                p = find(needle, p + 1, end)
+            if p >= 0:
+                out.append(d)
+        return out
 
     def __del__(self) -> None:
         if getattr(self, "_fd", None) is not None:

@@ -51,20 +51,42 @@ def test_compiled_top_k_is_rank_bm25s(
     monkeypatch.setattr(kernels, "SEED", seed_blocks)  # 1: most blocks come in the second pass
     corpus = make_corpus(n, seed)
     ref, ours = BM25Okapi(corpus), SparseBM25(corpus)
-    used = 0
+    used = every = 0
     for q in make_queries(corpus, seed, count=80):
         scores = ref.get_scores(q)
         cols = ours.lookup(q)
         for k in (1, 10, 30):
             direct = kernels.top_k(ours, cols, k)
             used += direct is not None
+            # postings=0: every posting scored, not bounded (what short queries take)
+            all_postings = kernels.top_k(ours, cols, k, 0)
+            every += all_postings is not None
             got = ours.top_k(q, k)
             assert [i for i, _ in got] == expected_top(corpus, scores, q, k), (q, k)
             assert [s for _, s in got] == [scores[i] for i, _ in got], (q, k)  # bitwise
             assert got == _numpy_top_k(monkeypatch, ours, q, k), (q, k)
             if direct is not None:
                 assert direct == got
+            if all_postings is not None:
+                assert all_postings == got
     assert used > 100  # the kernel itself answered (not the numpy path it falls back to)
+    assert every > 100
+    _, acc, _ = ours.__dict__["_kernel_scratch"]
+    assert np.isnan(acc).all()  # left as it was found, for the next query
+
+
+def test_scoring_every_posting_while_another_thread_does_gives_the_same(compiled) -> None:
+    corpus = make_corpus(3000, 5)
+    ref, ours = BM25Okapi(corpus), SparseBM25(corpus)
+    q = next(q for q in make_queries(corpus, 5, count=40) if len(set(ours.lookup(q))) >= 3)
+    cols = ours.lookup(q)
+    alone = kernels.top_k(ours, cols, 10, 0)
+    lock, acc, _ = ours.__dict__["_kernel_scratch"]
+    with lock:  # as while another thread ranks with this index: a scratch of its own
+        busy = kernels.top_k(ours, cols, 10, 0)
+    assert alone is not None and busy == alone
+    assert [i for i, _ in busy] == expected_top(corpus, ref.get_scores(q), q, 10)
+    assert np.isnan(acc).all()
 
 
 def test_compiled_scores_of_given_passages_are_bitwise_equal(compiled, monkeypatch: pytest.MonkeyPatch) -> None:
