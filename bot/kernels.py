@@ -15,7 +15,8 @@ step a whole-array call with its temporaries. Here the same idea runs as one com
    weights of frequent terms, exact ones of the others) and scored exactly only if that
    bound reaches the threshold.
 
-A query whose distinct terms have at most ``ALL_POSTINGS_SHARE`` postings per passage skips
+A query whose distinct terms have at most ``ALL_POSTINGS_SHARE`` postings per passage (and at
+most ``ALL_POSTINGS_MAX`` in all) skips
 the bounds: ``top_k_all`` adds every posting into one score per passage (term at a time, NaN
 marking a passage not reached) and keeps the best k in a heap. Bounding costs work in
 proportion to the number of blocks, which short posting lists do not repay.
@@ -46,9 +47,12 @@ __all__ = ["MIN_PASSAGES", "available", "score_docs", "top_k", "warm_up"]
 # process need not import numba (~0.1 s) nor load its machine code (~0.2 s).
 MIN_PASSAGES = 50_000
 SEED = 64  # best-bounded blocks scored first, for the threshold
-# A query with at most this many postings per passage is scored posting by posting (see top_k):
-# at 100k passages, 10k postings take ~0.035 ms so and ~0.16 ms bounded; 60k, 0.29 and 0.19 ms.
+# A query with at most this many postings per passage, and at most ALL_POSTINGS_MAX in all, is
+# scored posting by posting (see top_k). Measured (median ms, all postings / bounded): at 100k
+# passages, 0-5k postings 0.03 / 0.15, 20-25k 0.12 / 0.21, 35-50k 0.19 / 0.18; at 1M, 0-50k 0.24 /
+# 0.38, 50-100k 0.59 / 0.52, 150-200k 1.06 / 0.37 (a score per passage no longer fits a cache).
 ALL_POSTINGS_SHARE = 0.25
+ALL_POSTINGS_MAX = 50_000
 
 _kernels: Any = None  # bot._kernels_nb once imported, False when numba is missing
 
@@ -72,12 +76,12 @@ def top_k(bm: Any, cols: Sequence[int], k: int, postings: int | None = None) -> 
     scores above 0 (bounds cannot prune then: the numpy path ranks).
 
     ``postings``: the query's distinct terms' postings in all, when the caller knows it. Up
-    to ``ALL_POSTINGS_SHARE`` of the passages, every posting is scored (term at a time)
+    to ``ALL_POSTINGS_SHARE`` of the passages (and ``ALL_POSTINGS_MAX``), every posting is scored (term at a time)
     instead of bounding blocks: bounding has a cost in the number of blocks that short
     lists do not repay."""
     if k <= 0 or not cols or not available():
         return None
-    if postings is not None and postings <= ALL_POSTINGS_SHARE * bm._n:
+    if postings is not None and postings <= min(ALL_POSTINGS_SHARE * bm._n, ALL_POSTINGS_MAX):
         found = _top_k_all(bm, cols, k)
         if found is not None:
             return found
