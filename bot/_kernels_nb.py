@@ -67,6 +67,16 @@ def _push(hs: np.ndarray, hd: np.ndarray, size: int, k: int, s: float, d: int) -
     return size
 
 @inline
+def _best_first(hd: np.ndarray, hs: np.ndarray, size: int) -> tuple:
+    """The heap's passages and scores sorted: best first, ties to the lower passage."""
+    idx = np.argsort(hd[:size], kind="mergesort")
+    out_d = hd[:size][idx]
+    out_s = hs[:size][idx]
+    idx = np.argsort(-out_s, kind="mergesort")
+    return out_d[idx], out_s[idx], size
+
+
+@inline
 def _score_block(
     bl, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
     qcols, qrow, ucols, urow, umult, n, tol, theta, bnd, acc, has, lo_of, seek, hs, hd, size, k,
@@ -243,12 +253,7 @@ def top_k(
         # Blocks bounded by 0 were skipped; they may hold passages that have a query word
         # with a weight <= 0, which rank when fewer than k passages score above 0.
         return hd, hs, -1
-    # Sorted: best first, ties to the lower passage.
-    idx = np.argsort(hd[:size], kind="mergesort")
-    out_d = hd[:size][idx]
-    out_s = hs[:size][idx]
-    idx = np.argsort(-out_s, kind="mergesort")
-    return out_d[idx], out_s[idx], size
+    return _best_first(hd, hs, size)
 
 
 @njit
@@ -271,7 +276,6 @@ def score_docs(indptr, docs, weights, idf, norm, k1, dense_tf, qcols, qrow, cand
                     s += weights[p]
         out[x] = s
     return out
-
 
 
 @njit
@@ -305,8 +309,4 @@ def top_k_all(indptr, docs, weights, qcols, k, acc, touched):
         # Fewer than k passages above 0: the passages no query term reaches (score 0) rank
         # too, as in top_k.
         return hd, hs, -1
-    idx = np.argsort(hd[:size], kind="mergesort")
-    out_d = hd[:size][idx]
-    out_s = hs[:size][idx]
-    idx = np.argsort(-out_s, kind="mergesort")
-    return out_d[idx], out_s[idx], size
+    return _best_first(hd, hs, size)

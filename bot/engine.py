@@ -2047,11 +2047,11 @@ class _Matches:
                 maybe = with_ch if maybe is None else maybe & with_ch
             if maybe is not None:
                 docs = [d for d in docs if d in maybe]
-        texts = self._texts
         saved = self.engine.index.texts
         if saved is not None:
             # (the texts _norm_text reads: searched where they are stored, none decoded)
             return saved.containing(term, docs)
+        texts = self._texts
         out = []
         for d in docs:
             text = texts.get(d)

@@ -193,16 +193,17 @@ class PassageTexts:
         # The same, read as Python ints (a numpy scalar costs twice as much to index and convert)
         self._units = memoryview(np.ascontiguousarray(offsets, dtype=np.int64)).cast("B").cast("q")
         self._base = base
-        # Loaded: the texts are read with os.pread, not through the map (a page fault maps a
-        # whole run of pages around a 300-byte text: a few hundred questions made the whole
-        # file resident); the map serves the offsets.
+        # Loaded: a text read out is read with os.pread, not through the map (a page fault maps
+        # a whole run of pages around a 300-byte text: a few hundred questions made the whole
+        # file resident); the map serves the offsets and ``containing``'s searches, whose pages
+        # the engine's RESIDENT_BUDGET unmaps again.
         self._fd = fd
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
     def __getitem__(self, i: int) -> str:
-        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
+        a, b = self._units[i], self._units[i + 1]
         if self._fd is not None:
             return os.pread(self._fd, 2 * (b - a), self._base + 2 * a).decode("utf-16-le")
         return self._data[self._base + 2 * a : self._base + 2 * b].decode("utf-16-le")

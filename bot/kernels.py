@@ -16,8 +16,7 @@ step a whole-array call with its temporaries. Here the same idea runs as one com
    bound reaches the threshold.
 
 A query whose distinct terms have at most ``ALL_POSTINGS_SHARE`` postings per passage (and at
-most ``ALL_POSTINGS_MAX`` in all) skips
-the bounds: ``top_k_all`` adds every posting into one score per passage (term at a time, NaN
+most ``ALL_POSTINGS_MAX`` in all) skips the bounds: ``top_k_all`` adds every posting into one score per passage (term at a time, NaN
 marking a passage not reached) and keeps the best k in a heap. Bounding costs work in
 proportion to the number of blocks, which short posting lists do not repay.
 
@@ -76,9 +75,9 @@ def top_k(bm: Any, cols: Sequence[int], k: int, postings: int | None = None) -> 
     scores above 0 (bounds cannot prune then: the numpy path ranks).
 
     ``postings``: the query's distinct terms' postings in all, when the caller knows it. Up
-    to ``ALL_POSTINGS_SHARE`` of the passages (and ``ALL_POSTINGS_MAX``), every posting is scored (term at a time)
-    instead of bounding blocks: bounding has a cost in the number of blocks that short
-    lists do not repay."""
+    to ``ALL_POSTINGS_SHARE`` of the passages (and ``ALL_POSTINGS_MAX``), every posting is
+    scored (term at a time) instead of bounding blocks: bounding has a cost in the number of
+    blocks that short lists do not repay."""
     if k <= 0 or not cols or not available():
         return None
     if postings is not None and postings <= min(ALL_POSTINGS_SHARE * bm._n, ALL_POSTINGS_MAX):
@@ -98,16 +97,18 @@ def top_k(bm: Any, cols: Sequence[int], k: int, postings: int | None = None) -> 
     return list(zip(docs.tolist(), scores.tolist()))
 
 
+def _scratch(n: int) -> tuple[threading.Lock, np.ndarray, np.ndarray]:
+    """A lock, one score per passage (NaN between calls) and room for the passages reached."""
+    return threading.Lock(), np.full(n, np.nan), np.empty(n, dtype=np.int32)
+
+
 def _top_k_all(bm: Any, cols: Sequence[int], k: int) -> list[tuple[int, float]] | None:
     scratch = bm.__dict__.get("_kernel_scratch")
     if scratch is None:
-        # One score per passage, NaN between calls, and the list of the passages reached.
-        scratch = bm.__dict__.setdefault(
-            "_kernel_scratch", (threading.Lock(), np.full(bm._n, np.nan), np.empty(bm._n, dtype=np.int32))
-        )
+        scratch = bm.__dict__.setdefault("_kernel_scratch", _scratch(bm._n))
     lock, acc, touched = scratch
     if not lock.acquire(blocking=False):  # another thread is ranking with this index: its own
-        lock, acc, touched = threading.Lock(), np.full(bm._n, np.nan), np.empty(bm._n, dtype=np.int32)
+        lock, acc, touched = _scratch(bm._n)
         lock.acquire()
     try:
         docs, scores, found = _kernels.top_k_all(
