@@ -150,9 +150,78 @@ def _score_block(
             size = _push(hs, hd, size, k, acc[j], base + j)
     return size
 
+@inline
+def _score_eighth(
+    lo, cnt, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
+    qcols, qrow, ucols, urow, umult, tol, theta, bnd, acc, has, ptr, hs, hd, size, k,
+):  # fmt: skip
+    """Offer passages lo .. lo+cnt-1 (an eighth of a block, cnt <= 8) to the heap, as
+    ``_score_block`` does a block; the new heap size. ``ptr[i]``: where to start looking for
+    sparse term i's postings (eighths come in passage order)."""
+    for j in range(cnt):
+        bnd[j] = 0.0
+        acc[j] = 0.0
+        has[j] = False
+    for u in range(len(ucols)):
+        r = urow[u]
+        if r >= 0:
+            m = umult[u] * scale
+            for j in range(cnt):
+                q = dense_q[r, lo + j]
+                if q:
+                    bnd[j] += m * q
+                    has[j] = True
+    for i in range(len(qcols)):
+        if qrow[i] < 0:
+            c = qcols[i]
+            p = _lower_bound(docs, ptr[i], indptr[c + 1], lo)
+            ptr[i] = p
+            end = indptr[c + 1]
+            while p < end and docs[p] < lo + cnt:
+                j = docs[p] - lo
+                w = weights[p]
+                if w > 0.0:
+                    bnd[j] += w
+                has[j] = True
+                p += 1
+    full = size == k
+    alive = 0
+    for j in range(cnt):
+        if has[j]:
+            if full and bnd[j] + tol < theta:
+                has[j] = False
+            else:
+                alive += 1
+    if alive == 0:
+        return size
+    for i in range(len(qcols)):
+        c = qcols[i]
+        r = qrow[i]
+        if r >= 0:
+            w_idf = idf[c]
+            for j in range(cnt):
+                if has[j]:
+                    tf = dense_tf[r, lo + j]
+                    if tf:
+                        t = float(tf)
+                        acc[j] += w_idf * (t * (k1 + 1) / (t + norm[lo + j]))
+        else:
+            p = ptr[i]
+            end = indptr[c + 1]
+            while p < end and docs[p] < lo + cnt:
+                acc[docs[p] - lo] += weights[p]
+                p += 1
+    for j in range(cnt):
+        if has[j]:
+            if size == k and _worse(acc[j], lo + j, hs[0], hd[0]):
+                continue
+            size = _push(hs, hd, size, k, acc[j], lo + j)
+    return size
+
+
 @njit
 def top_k(
-    indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, dense_bmax, scale,
+    indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, dense_bmax, dense_b8, scale,
     qcols, qrow, ucols, urow, umult, k, n, tol, seed,
 ):  # fmt: skip
     nb = (n + 63) // 64
@@ -228,27 +297,55 @@ def top_k(
             )  # fmt: skip
             if size == k:
                 theta = hs[0]
-    # 2b. Every other block that can still reach it, in passage order: each term's postings
-    # are then read forward, once.
+    # 2b. The other blocks that can still reach it are bounded again per eighth (8 passages:
+    # dense terms' maxima per eighth, plus the other terms' positive weights in it), and only the
+    # eighths that reach it are visited, in passage order. At 1M passages ~1,000 blocks reach
+    # the threshold but only ~250 eighths do (a 64-passage bound adds up maxima of different
+    # passages); scoring whole blocks, a word query took 0.45 ms, this way 0.35 (medians).
+    cand = np.empty(nb, dtype=np.int64)
+    slot = np.full(nb, -1, dtype=np.int64)
+    nc = 0
+    for bl in range(nb):
+        if not done[bl] and ub[bl] > 0.0 and (size < k or ub[bl] + tol >= theta):
+            cand[nc] = bl
+            slot[bl] = nc
+            nc += 1
+    sub = np.zeros(nc * 8)
+    for u in range(len(ucols)):
+        r = urow[u]
+        if r >= 0:
+            m = umult[u] * scale
+            for x in range(nc):
+                b8 = cand[x] * 8
+                for s in range(8):
+                    sub[x * 8 + s] += m * dense_b8[r, b8 + s]
+        else:
+            m = umult[u]
+            c = ucols[u]
+            for p in range(indptr[c], indptr[c + 1]):
+                d = docs[p]
+                x = slot[d >> 6]
+                if x >= 0 and weights[p] > 0.0:
+                    sub[x * 8 + ((d & 63) >> 3)] += m * weights[p]
     for i in range(len(qcols)):
         lo_of[i] = indptr[qcols[i]]
-    for bl in range(nb):
-        if done[bl] or ub[bl] == 0.0 or (size == k and ub[bl] + tol < theta):
+    for x in range(nc):
+        bl = cand[x]
+        if size == k and ub[bl] + tol < theta:
             continue
         base = bl * 64
-        for i in range(len(qcols)):
-            if qrow[i] < 0:
-                p = lo_of[i]
-                end = indptr[qcols[i] + 1]
-                while p < end and docs[p] < base:
-                    p += 1
-                lo_of[i] = p
-        size = _score_block(
-            bl, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
-            qcols, qrow, ucols, urow, umult, n, tol, theta, bnd, acc, has, lo_of, False, hs, hd, size, k,
-        )  # fmt: skip
-        if size == k:
-            theta = hs[0]
+        for s in range(8):
+            lo = base + s * 8
+            if lo >= n:
+                break
+            if size == k and sub[x * 8 + s] + tol < theta:
+                continue
+            size = _score_eighth(
+                lo, min(8, n - lo), indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
+                qcols, qrow, ucols, urow, umult, tol, theta, bnd, acc, has, lo_of, hs, hd, size, k,
+            )  # fmt: skip
+            if size == k:
+                theta = hs[0]
     if size < k or theta <= tol:
         # Blocks bounded by 0 were skipped; they may hold passages that have a query word
         # with a weight <= 0, which rank when fewer than k passages score above 0.

@@ -65,7 +65,7 @@ _REQUIRED_ARRAYS = (
     "terms", "term_cols", "other_terms",
 )
 # Saved for a quick load (SparseBM25.load with a tag): derived from the arrays above.
-_DERIVED_ARRAYS = ("tag", "max_w", "min_w", "scale", "dense_cols", "dense", "dense_tf", "dense_bmax")
+_DERIVED_ARRAYS = ("tag", "max_w", "min_w", "scale", "dense_cols", "dense", "dense_tf", "dense_bmax", "dense_bmax8")
 # Terms up to this many characters live in a sorted fixed-width numpy array (searched with
 # np.searchsorted); longer ones -- rare, but one would widen every slot -- in a small dict.
 _SHORT_TERM = 16
@@ -78,6 +78,7 @@ _DENSE_MIN_DF = 1 / 32  # terms in at least this fraction of passages get a uint
 _DENSE_BUDGET = 384 << 20  # ... most frequent first, within this many bytes
 _DENSE_BATCH = 1 << 22  # postings filled into dense columns per numpy call
 _BLOCK = 64  # passages per block for block-level upper bounds
+_EIGHTH = _BLOCK // 8  # passages per sub-block, whose bounds the compiled top-k checks next
 _SEED_BLOCKS = 64  # blocks whose passages seed the first threshold
 _GATHER_FRACTION = 0.25  # above this fraction of blocks, bound all passages instead
 _SMALL_POSTINGS = 4096  # postings_list memoises lists up to this long ...
@@ -271,6 +272,7 @@ class SparseBM25:
             self._max_w, self._min_w = derived["max_w"], derived["min_w"]
             self._scale = float(derived["scale"])
             self._dense, self._dense_tf, self._dense_bmax = derived["dense"], derived["dense_tf"], derived["dense_bmax"]
+            self._dense_bmax8 = derived["dense_bmax8"]
             self._dense_row = {int(c): r for r, c in enumerate(derived["dense_cols"].tolist())}
             return
         if len(idf):
@@ -286,7 +288,9 @@ class SparseBM25:
         """Two uint8 columns (one byte per passage each) for the most frequent terms: quantised
         weight upper bounds, summed for pruning, and term frequencies, from which exact weights
         are recomputed with a gather instead of a binary search in a list of ~1M postings.
-        Derived data, rebuilt on load rather than trusted from the file."""
+        With them, their maxima per block of 64 passages and per eighth of a block (the compiled
+        top-k bounds a block, then its eighths, before any passage). Derived data: saved, and
+        either trusted after a CRC check (a load with the cache's tag) or rebuilt."""
         df = np.diff(self._indptr)
         n_pad = -(-self._n // _BLOCK) * _BLOCK
         max_tf = np.maximum.reduceat(self._tf, self._indptr[:-1]) if len(df) else np.zeros(0, np.uint8)
@@ -321,9 +325,12 @@ class SparseBM25:
             self._dense[rows, docs] = q
             self._dense_tf[rows, docs] = self._tf[offs]
             r0 = r1
-        self._dense_bmax = self._dense.reshape(len(eligible), n_pad // _BLOCK, _BLOCK).max(axis=2)
-        if not len(eligible):
+        if len(eligible):
+            self._dense_bmax = self._dense.reshape(len(eligible), n_pad // _BLOCK, _BLOCK).max(axis=2)
+            self._dense_bmax8 = self._dense.reshape(len(eligible), n_pad // _EIGHTH, _EIGHTH).max(axis=2)
+        else:
             self._dense_bmax = np.zeros((0, n_pad // _BLOCK), dtype=np.uint8)
+            self._dense_bmax8 = np.zeros((0, n_pad // _EIGHTH), dtype=np.uint8)
 
     # ------------------------------------------------------------------ small accessors
 
@@ -697,6 +704,7 @@ class SparseBM25:
             "dense": self._dense,
             "dense_tf": self._dense_tf,
             "dense_bmax": self._dense_bmax,
+            "dense_bmax8": self._dense_bmax8,
         }
         with atomic_file(path, ".bm25-") as fh:
             _write_npz(fh, arrays)
@@ -827,6 +835,7 @@ class SparseBM25:
             ("dense", np.uint8, (rows, n_pad)),
             ("dense_tf", np.uint8, (rows, n)),
             ("dense_bmax", np.uint8, (rows, n_pad // _BLOCK)),
+            ("dense_bmax8", np.uint8, (rows, n_pad // _EIGHTH)),
         ):
             if a[name].dtype != dtype or a[name].shape != shape:
                 raise bad(f"derived array {name!r} has dtype {a[name].dtype} / shape {a[name].shape}")

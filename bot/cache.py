@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 # Bump when tokenisation or the index layout changes in a way the inputs do not show.
-# 3: array data aligned in the .npz files; 4: derived arrays, key and passages saved, per-file digests
-INDEX_VERSION = "qabot-index-4"
+# 3: array data aligned in the .npz files; 4: derived arrays, key and passages saved, per-file digests;
+# 5: the dense columns' maxima per 8 passages (dense_bmax8) saved with the derived arrays
+INDEX_VERSION = "qabot-index-5"
 _CHANNELS = ("words", "bigrams")
 
 

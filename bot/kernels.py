@@ -10,10 +10,11 @@ step a whole-array call with its temporaries. Here the same idea runs as one com
    weights of the others);
 2. the best-bounded blocks are scored first (blocks ordered by a counting sort of their
    bounds), which sets a threshold: the k-th best score found;
-3. every other block whose bound reaches the threshold is visited in passage order (each
-   term's postings read forward once). In a block, each passage is bounded again (uint8
-   weights of frequent terms, exact ones of the others) and scored exactly only if that
-   bound reaches the threshold.
+3. every other block whose bound reaches the threshold is bounded again per eighth (8
+   passages: the frequent terms' uint8 maxima per eighth, the largest exact weight of each
+   other term), and the eighths whose bound reaches it are visited in passage order. In an
+   eighth, each passage is bounded again (uint8 weights of frequent terms, exact ones of the
+   others) and scored exactly only if that bound reaches the threshold.
 
 A query whose distinct terms have at most ``ALL_POSTINGS_SHARE`` postings per passage (and at
 most ``ALL_POSTINGS_MAX`` in all) skips the bounds: ``top_k_all`` adds every posting into one score per passage (term at a time, NaN
@@ -89,7 +90,7 @@ def top_k(bm: Any, cols: Sequence[int], k: int, postings: int | None = None) -> 
     tol = 1e-9 * float(np.sum(umult * np.maximum(np.abs(bm._max_w[ucols]), np.abs(bm._min_w[ucols]))))
     docs, scores, found = _kernels.top_k(
         bm._indptr, bm._docs, bm._weights, bm._idf, bm._norm, float(bm._k1),
-        bm._dense, bm._dense_tf, bm._dense_bmax, float(bm._scale),
+        bm._dense, bm._dense_tf, bm._dense_bmax, bm._dense_bmax8, float(bm._scale),
         qcols, qrow, ucols, urow, umult, int(k), int(bm._n), tol, SEED,
     )  # fmt: skip
     if found < 0:

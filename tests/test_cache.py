@@ -258,7 +258,7 @@ def test_a_quick_load_has_the_arrays_a_full_check_recomputes(tmp_path: Path) -> 
     bm25.save(path, tag="key-1")
     full, quick = SparseBM25.load(path), SparseBM25.load(path, tag="key-1")
     assert full._dense_row and full._dense_row == quick._dense_row
-    for name in ("_max_w", "_min_w", "_dense", "_dense_tf", "_dense_bmax", "_tf", "_doc_len", "_norm"):
+    for name in ("_max_w", "_min_w", "_dense", "_dense_tf", "_dense_bmax", "_dense_bmax8", "_tf", "_doc_len", "_norm"):
         a, b = getattr(full, name), getattr(quick, name)
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert full._scale == quick._scale
