@@ -412,6 +412,12 @@ class SparseBM25:
         """Passages (sorted) and BM25 weights of column ``col``."""
         return self._postings(col)
 
+    def frequencies(self, col: int) -> np.ndarray | None:
+        """Column ``col``'s term frequency in every passage (0: absent), uint8, for the
+        frequent terms that keep a dense column; None for the others."""
+        row = self._dense_row.get(col)
+        return None if row is None else self._dense_tf[row]
+
     def postings_list(self, col: int) -> tuple[list[int], list[float]]:
         """``postings`` as Python lists, memoised for short lists (cheaper than numpy there)."""
         hit = self._small.get(col)

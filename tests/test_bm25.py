@@ -513,3 +513,26 @@ def test_saved_arrays_are_aligned_when_mapped_and_other_npz_files_still_load(
         assert a.ctypes.data % a.dtype.alignment == 0 and np.array_equal(a, arrays[name]), name
     ours, theirs = SparseBM25.load(path), SparseBM25.load(plain)
     assert ours.top_k(["词1", COMMON[0]], 10) == theirs.top_k(["词1", COMMON[0]], 10)
+
+
+@pytest.mark.parametrize("budget", [None, 0])
+def test_which_passages_have_a_term_is_the_same_with_and_without_dense_columns(budget, monkeypatch) -> None:
+    """``Channel.docs_with`` reads a frequent term's dense column where it has one (a gather,
+    not a binary search per passage): the same passages either way, for every term."""
+    import bot.index as index  # noqa: PLC0415
+
+    if budget is not None:
+        monkeypatch.setattr(bm25, "_DENSE_BUDGET", budget)
+    corpus = make_corpus(3000, 5)
+    channel = index.Channel(corpus)
+    rng = np.random.default_rng(7)
+    asked = sorted(set(rng.integers(0, 3000, size=400).tolist())) + [0, 2999]
+    dense = 0
+    for word in sorted({w for doc in corpus for w in doc}):
+        col = channel.col(word)
+        have = {d for d in asked if word in corpus[d]}
+        assert channel.docs_with(col, asked) == have, word
+        dense += channel.bm25.frequencies(col) is not None and len(channel.bm25.postings(col)[0]) > index._SET_POSTINGS
+    assert (dense > 0) == (budget is None)
+    assert channel.docs_with(-1, asked) == set()
+    assert channel.docs_with(channel.col(COMMON[0]), []) == set()
