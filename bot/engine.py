@@ -2179,8 +2179,12 @@ class _ResidentBudget:
             pass
 
 
-# Resident memory above which the saved index's pages are unmapped after an answer.
-RESIDENT_BUDGET = 1 << 30
+# Resident memory above which the saved index's pages are unmapped after an answer. The page
+# cache holds the index in large folios (2 MiB on ext4 here) and a fault maps a whole one, so
+# a million passages' answers map ~30 MiB each: at 1 GiB the maps were dropped every ~18
+# answers and refaulted (1M, 600 answers: 34 releases, p50 2.15-2.18 ms fresh, peak 1,057-1,065
+# MiB); at 1.25 GiB, 18 releases, 1.99-2.07 ms, peak 1,301 MiB -- under issue 5's 1.5 GiB.
+RESIDENT_BUDGET = 5 << 28
 
 
 @contextmanager
