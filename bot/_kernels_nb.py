@@ -77,87 +77,14 @@ def _best_first(hd: np.ndarray, hs: np.ndarray, size: int) -> tuple:
 
 
 @inline
-def _score_block(
-    bl, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
-    qcols, qrow, ucols, urow, umult, n, tol, theta, bnd, acc, has, lo_of, seek, hs, hd, size, k,
-):  # fmt: skip
-    """Offer block bl's passages to the heap; the new heap size. Each passage is bounded
-    first (uint8 bounds of the frequent terms, exact weights of the others); only those
-    whose bound reaches ``theta`` are scored exactly."""
-    base = bl * 64
-    cnt = min(64, n - base)
-    for j in range(cnt):
-        bnd[j] = 0.0
-        acc[j] = 0.0
-        has[j] = False
-    for u in range(len(ucols)):
-        r = urow[u]
-        if r >= 0:
-            m = umult[u] * scale
-            for j in range(cnt):
-                q = dense_q[r, base + j]
-                if q:
-                    bnd[j] += m * q
-                    has[j] = True
-    for i in range(len(qcols)):
-        if qrow[i] < 0:
-            c = qcols[i]
-            if seek:
-                lo_of[i] = _lower_bound(docs, indptr[c], indptr[c + 1], base)
-            p = lo_of[i]
-            end = indptr[c + 1]
-            while p < end and docs[p] < base + cnt:
-                j = docs[p] - base
-                w = weights[p]
-                if w > 0.0:
-                    bnd[j] += w
-                has[j] = True
-                p += 1
-    full = size == k
-    alive = 0
-    for j in range(cnt):
-        if has[j]:
-            if full and bnd[j] + tol < theta:
-                has[j] = False  # cannot reach the k best
-            else:
-                alive += 1
-    if alive == 0:
-        # Most blocks whose bound reaches the threshold hold no passage that does: the exact
-        # scoring below would find nothing (a 1M word query: p90 3.6 -> 2.7 ms).
-        return size
-    for i in range(len(qcols)):
-        c = qcols[i]
-        r = qrow[i]
-        if r >= 0:
-            w_idf = idf[c]
-            for j in range(cnt):
-                if has[j]:
-                    tf = dense_tf[r, base + j]
-                    if tf:
-                        t = float(tf)
-                        # rank_bm25's expression; a tf of 0 adds 0.0 there, so skipping it is equal
-                        acc[j] += w_idf * (t * (k1 + 1) / (t + norm[base + j]))
-        else:
-            p = lo_of[i]
-            end = indptr[c + 1]
-            while p < end and docs[p] < base + cnt:
-                acc[docs[p] - base] += weights[p]
-                p += 1
-    for j in range(cnt):
-        if has[j]:
-            if size == k and _worse(acc[j], base + j, hs[0], hd[0]):
-                continue
-            size = _push(hs, hd, size, k, acc[j], base + j)
-    return size
-
-@inline
-def _score_eighth(
+def _score_run(
     lo, cnt, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
     qcols, qrow, ucols, urow, umult, tol, theta, bnd, acc, has, ptr, hs, hd, size, k,
 ):  # fmt: skip
-    """Offer passages lo .. lo+cnt-1 (an eighth of a block, cnt <= 8) to the heap, as
-    ``_score_block`` does a block; the new heap size. ``ptr[i]``: where to start looking for
-    sparse term i's postings (eighths come in passage order)."""
+    """Offer passages lo .. lo+cnt-1 (a block or an eighth of one, cnt <= 64) to the heap; the
+    new heap size. Each passage is bounded first (uint8 bounds of the frequent terms, exact
+    weights of the others); only those whose bound reaches ``theta`` are scored exactly.
+    ``ptr[i]``: where to start looking for sparse term i's postings (left at the run's first)."""
     for j in range(cnt):
         bnd[j] = 0.0
         acc[j] = 0.0
@@ -189,10 +116,12 @@ def _score_eighth(
     for j in range(cnt):
         if has[j]:
             if full and bnd[j] + tol < theta:
-                has[j] = False
+                has[j] = False  # cannot reach the k best
             else:
                 alive += 1
     if alive == 0:
+        # Most blocks whose bound reaches the threshold hold no passage that does: the exact
+        # scoring below would find nothing (a 1M word query: p90 3.6 -> 2.7 ms).
         return size
     for i in range(len(qcols)):
         c = qcols[i]
@@ -204,6 +133,7 @@ def _score_eighth(
                     tf = dense_tf[r, lo + j]
                     if tf:
                         t = float(tf)
+                        # rank_bm25's expression; a tf of 0 adds 0.0 there, so skipping it is equal
                         acc[j] += w_idf * (t * (k1 + 1) / (t + norm[lo + j]))
         else:
             p = ptr[i]
@@ -291,9 +221,11 @@ def top_k(
             bl = order[x]
             done[bl] = True
             scored += 1
-            size = _score_block(
-                bl, indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
-                qcols, qrow, ucols, urow, umult, n, tol, theta, bnd, acc, has, lo_of, True, hs, hd, size, k,
+            for i in range(len(qcols)):  # blocks in any order: each posting list searched whole
+                lo_of[i] = indptr[qcols[i]]
+            size = _score_run(
+                bl * 64, min(64, n - bl * 64), indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
+                qcols, qrow, ucols, urow, umult, tol, theta, bnd, acc, has, lo_of, hs, hd, size, k,
             )  # fmt: skip
             if size == k:
                 theta = hs[0]
@@ -340,7 +272,7 @@ def top_k(
                 break
             if size == k and sub[x * 8 + s] + tol < theta:
                 continue
-            size = _score_eighth(
+            size = _score_run(
                 lo, min(8, n - lo), indptr, docs, weights, idf, norm, k1, dense_q, dense_tf, scale,
                 qcols, qrow, ucols, urow, umult, tol, theta, bnd, acc, has, lo_of, hs, hd, size, k,
             )  # fmt: skip
@@ -390,7 +322,7 @@ def top_k_all(indptr, docs, weights, qcols, k, acc, touched):
                 touched[nt] = d
                 nt += 1
                 a = 0.0
-            # query order from 0.0, as _score_block and SparseBM25._score_candidates add
+            # query order from 0.0, as _score_run and SparseBM25._score_candidates add
             acc[d] = a + weights[p]
     hs = np.empty(k)
     hd = np.empty(k, dtype=np.int64)

@@ -13,6 +13,7 @@ from rank_bm25 import BM25Okapi
 
 import bot.bm25 as bm25
 from bot.bm25 import FORMAT_VERSION, SparseBM25
+from bot.index import _SET_POSTINGS, Channel
 
 COMMON = ("的", "是", "在")  # put in most passages: idf < 0, replaced by epsilon * average_idf
 UNKNOWN = "从未出现"
@@ -519,12 +520,10 @@ def test_saved_arrays_are_aligned_when_mapped_and_other_npz_files_still_load(
 def test_which_passages_have_a_term_is_the_same_with_and_without_dense_columns(budget, monkeypatch) -> None:
     """``Channel.docs_with`` reads a frequent term's dense column where it has one (a gather,
     not a binary search per passage): the same passages either way, for every term."""
-    import bot.index as index  # noqa: PLC0415
-
     if budget is not None:
         monkeypatch.setattr(bm25, "_DENSE_BUDGET", budget)
     corpus = make_corpus(3000, 5)
-    channel = index.Channel(corpus)
+    channel = Channel(corpus)
     rng = np.random.default_rng(7)
     asked = sorted(set(rng.integers(0, 3000, size=400).tolist())) + [0, 2999]
     dense = 0
@@ -532,7 +531,7 @@ def test_which_passages_have_a_term_is_the_same_with_and_without_dense_columns(b
         col = channel.col(word)
         have = {d for d in asked if word in corpus[d]}
         assert channel.docs_with(col, asked) == have, word
-        dense += channel.bm25.frequencies(col) is not None and len(channel.bm25.postings(col)[0]) > index._SET_POSTINGS
+        dense += channel.bm25.frequencies(col) is not None and len(channel.bm25.postings(col)[0]) > _SET_POSTINGS
     assert (dense > 0) == (budget is None)
     assert channel.docs_with(-1, asked) == set()
     assert channel.docs_with(channel.col(COMMON[0]), []) == set()
