@@ -65,7 +65,9 @@ _REQUIRED_ARRAYS = (
     "terms", "term_cols", "other_terms",
 )
 # Saved for a quick load (SparseBM25.load with a tag): derived from the arrays above.
-_DERIVED_ARRAYS = ("tag", "max_w", "min_w", "scale", "dense_cols", "dense", "dense_tf", "dense_bmax", "dense_bmax8")
+_DERIVED_ARRAYS = (
+    "tag", "max_w", "min_w", "scale", "dense_cols", "dense", "dense_tf", "dense_bmax", "dense_bmax8", "dense_top",
+)  # fmt: skip
 # Terms up to this many characters live in a sorted fixed-width numpy array (searched with
 # np.searchsorted); longer ones -- rare, but one would widen every slot -- in a small dict.
 _SHORT_TERM = 16
@@ -80,6 +82,7 @@ _DENSE_BATCH = 1 << 22  # postings filled into dense columns per numpy call
 _BLOCK = 64  # passages per block for block-level upper bounds
 _EIGHTH = _BLOCK // 8  # passages per sub-block, whose bounds the compiled top-k checks next
 _SEED_BLOCKS = 64  # blocks whose passages seed the first threshold
+_TOP = 64  # best postings kept per dense term, in rank order: a one-term query's top k <= this
 _GATHER_FRACTION = 0.25  # above this fraction of blocks, bound all passages instead
 _SMALL_POSTINGS = 4096  # postings_list memoises lists up to this long ...
 _SMALL_MEMO = 65536  # ... this many of them
@@ -273,6 +276,7 @@ class SparseBM25:
             self._scale = float(derived["scale"])
             self._dense, self._dense_tf, self._dense_bmax = derived["dense"], derived["dense_tf"], derived["dense_bmax"]
             self._dense_bmax8 = derived["dense_bmax8"]
+            self._dense_top = derived["dense_top"]
             self._dense_row = {int(c): r for r, c in enumerate(derived["dense_cols"].tolist())}
             return
         if len(idf):
@@ -325,6 +329,20 @@ class SparseBM25:
             self._dense[rows, docs] = q
             self._dense_tf[rows, docs] = self._tf[offs]
             r0 = r1
+        # Each dense term's best postings in rank order (weight desc, passage asc), as positions in
+        # the postings (-1 after the last when it has fewer): a query of that one term is its
+        # top k. Its weights tie a lot (passages of equal length and tf), so bounds prune
+        # little: at 1M passages 「发展」 alone took 12 ms.
+        self._dense_top = np.full((len(eligible), _TOP), -1, dtype=np.int64)
+        for r, c in enumerate(eligible.tolist()):
+            start, end = int(self._indptr[c]), int(self._indptr[c + 1])
+            w = self._weights[start:end]
+            if end - start > _TOP:
+                keep = np.flatnonzero(w >= np.partition(w, end - start - _TOP)[end - start - _TOP])
+            else:
+                keep = np.arange(end - start)
+            best = keep[np.lexsort((keep, -w[keep]))[:_TOP]]  # positions follow passage order
+            self._dense_top[r, : len(best)] = start + best
         if len(eligible):
             self._dense_bmax = self._dense.reshape(len(eligible), n_pad // _BLOCK, _BLOCK).max(axis=2)
             self._dense_bmax8 = self._dense.reshape(len(eligible), n_pad // _EIGHTH, _EIGHTH).max(axis=2)
@@ -623,6 +641,9 @@ class SparseBM25:
     def _top_k_exhaustive(self, cols: list[int], distinct: list[int], total: int, k: int) -> list[tuple[int, float]]:
         """Exact scores of every passage containing a query term."""
         if len(distinct) == 1:
+            found = self._top_of_one(distinct[0], len(cols), k)
+            if found is not None:
+                return found
             docs, w = self._postings(distinct[0])
             scores = np.zeros(len(docs))
             for _ in cols:  # repeated term: added once per occurrence, like rank_bm25
@@ -639,6 +660,31 @@ class SparseBM25:
             hit[docs] = True
         cand = np.flatnonzero(hit)
         return _select(cand, acc[cand], k)
+
+    def _top_of_one(self, col: int, times: int, k: int) -> list[tuple[int, float]] | None:
+        """The top k of a query of one dense term (``times`` times) from its saved best
+        postings; None when they cannot tell (not dense, k above _TOP, or a repeated term
+        whose sums tie at the list's end)."""
+        row = self._dense_row.get(col)
+        if row is None or k > _TOP:
+            return None
+        pos = self._dense_top[row]
+        pos = pos[pos >= 0]
+        docs, w = self._docs[pos], self._weights[pos]
+        scores = np.zeros(len(pos))
+        for _ in range(times):  # added once per occurrence from 0.0, like rank_bm25
+            scores += w
+        if times > 1:
+            # A sum of equal terms is monotone in the term, yet rounding can make two sums
+            # equal that were different weights: order again, and trust the list only if its
+            # k-th is strictly above what any posting left out can reach (its last's sum).
+            last = scores[-1]
+            order = np.lexsort((docs, -scores))
+            docs, scores = docs[order], scores[order]
+            complete = len(pos) == self._indptr[col + 1] - self._indptr[col]
+            if not complete and not (len(scores) >= k and scores[k - 1] > last):
+                return None
+        return list(zip(docs[:k].tolist(), scores[:k].tolist()))
 
     def _score_candidates(self, cand: np.ndarray, cols: list[int]) -> np.ndarray:
         """Exact scores of the sorted passage ids ``cand``, accumulated in query order."""
@@ -711,6 +757,7 @@ class SparseBM25:
             "dense_tf": self._dense_tf,
             "dense_bmax": self._dense_bmax,
             "dense_bmax8": self._dense_bmax8,
+            "dense_top": self._dense_top,
         }
         with atomic_file(path, ".bm25-") as fh:
             _write_npz(fh, arrays)
@@ -842,6 +889,7 @@ class SparseBM25:
             ("dense_tf", np.uint8, (rows, n)),
             ("dense_bmax", np.uint8, (rows, n_pad // _BLOCK)),
             ("dense_bmax8", np.uint8, (rows, n_pad // _EIGHTH)),
+            ("dense_top", np.int64, (rows, _TOP)),
         ):
             if a[name].dtype != dtype or a[name].shape != shape:
                 raise bad(f"derived array {name!r} has dtype {a[name].dtype} / shape {a[name].shape}")
@@ -850,6 +898,16 @@ class SparseBM25:
             raise bad("scale must be a positive finite float")
         if rows and (cols.min() < 0 or cols.max() >= n_terms or len(_sorted_unique(cols)) != rows):
             raise bad("dense_cols are not distinct columns")
+        if rows:
+            # Each row: positions in its column's postings, as many as it has up to _TOP, then -1.
+            indptr = a["indptr"]
+            top = a["dense_top"]
+            lo, hi = indptr[cols][:, None], indptr[cols + 1][:, None]
+            kept = np.minimum(hi - lo, _TOP)
+            if not (np.all((top >= lo) & (top < hi) | (top == -1)) and np.array_equal((top >= 0).sum(axis=1, keepdims=True), kept)):
+                raise bad("dense_top is not positions in the dense columns' postings")
+            if np.any((top[:, 1:] >= 0) & (top[:, :-1] < 0)):
+                raise bad("dense_top is not positions in the dense columns' postings")
         return {name: a[name] for name in _DERIVED_ARRAYS}
 
 

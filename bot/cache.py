@@ -33,8 +33,9 @@ _T = TypeVar("_T")
 
 # Bump when tokenisation or the index layout changes in a way the inputs do not show.
 # 3: array data aligned in the .npz files; 4: derived arrays, key and passages saved, per-file digests;
-# 5: the dense columns' maxima per 8 passages (dense_bmax8) saved with the derived arrays
-INDEX_VERSION = "qabot-index-5"
+# 5: the dense columns' maxima per 8 passages (dense_bmax8) saved with the derived arrays;
+# 6: and their best postings in rank order (dense_top)
+INDEX_VERSION = "qabot-index-6"
 _CHANNELS = ("words", "bigrams")
 
 

@@ -535,3 +535,75 @@ def test_which_passages_have_a_term_is_the_same_with_and_without_dense_columns(b
     assert (dense > 0) == (budget is None)
     assert channel.docs_with(-1, asked) == set()
     assert channel.docs_with(channel.col(COMMON[0]), []) == set()
+
+
+def _tied_corpus(n: int, seed: int) -> list[list[str]]:
+    """Passages of few lengths with tf 1-3 of a few frequent terms: their weights tie in long
+    runs, so a term's top k is decided by passage number at the boundary."""
+    rng = np.random.default_rng(seed)
+    corpus = []
+    for _ in range(n):
+        length = int(rng.choice([4, 5, 6]))
+        words = [f"填{int(i)}" for i in rng.integers(0, 50, size=length)]
+        for term, p in (("甲", 0.7), ("乙", 0.2), ("丙", 0.05)):
+            if rng.random() < p:
+                for _ in range(int(rng.choice([1, 1, 1, 2, 3]))):
+                    words[int(rng.integers(len(words)))] = term
+        corpus.append(words)
+    return corpus
+
+
+@pytest.mark.parametrize("n", [40, 3000])
+def test_a_one_term_query_is_answered_from_the_terms_saved_best_postings(n: int, tmp_path: Path, monkeypatch) -> None:
+    """A frequent term's best postings are kept in rank order (``dense_top``): a query of that
+    term alone (once or repeated) takes its top k from there, equal to rank_bm25's, ties at the
+    boundary included; k above what is kept, or sums that tie at the list's end, fall back."""
+    corpus = _tied_corpus(n, n)
+    ref, built = BM25Okapi(corpus), SparseBM25(corpus)
+    built.save(tmp_path / "x.npz", tag="t")
+    listed = []
+    original = SparseBM25._top_of_one
+
+    def spy(self, col, times, k):
+        found = original(self, col, times, k)
+        listed.append(found is not None)
+        return found
+
+    monkeypatch.setattr(SparseBM25, "_top_of_one", spy)
+    for ours in (built, SparseBM25.load(tmp_path / "x.npz", tag="t")):
+        for term in ("甲", "乙", "丙", "填3"):
+            dense = ours.column(term) in ours._dense_row
+            for times in (1, 2, 3):
+                query = [term] * times
+                scores = ref.get_scores(query)
+                for k in (1, 10, 30, 64, 65, 200):
+                    listed.clear()
+                    got = ours.top_k(query, k)
+                    assert [i for i, _ in got] == expected_top(corpus, scores, query, k), (term, times, k)
+                    assert [s for _, s in got] == [scores[i] for i, _ in got]
+                    if dense and times == 1 and k <= bm25._TOP:
+                        assert listed == [True], (term, k)  # the saved list, not a fallback
+                    if k > bm25._TOP:
+                        assert listed in ([], [False])
+    assert built._dense_row, "the frequent terms must have dense columns"
+
+
+def test_a_damaged_best_postings_list_is_refused(tmp_path: Path) -> None:
+    """``dense_top`` must hold positions in its own column's postings, then -1s: else the
+    quick load refuses the file (naming it) instead of answering from another term's list."""
+    corpus = _tied_corpus(500, 1)
+    path = tmp_path / "x.npz"
+    SparseBM25(corpus).save(path, tag="t")
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    top = arrays["dense_top"]
+    damaged = {
+        "another column's postings": top + int(arrays["indptr"][-1]) // 2,
+        "a gap before the last": np.where(np.arange(top.shape[1]) == 0, -1, top),
+        "too few kept": np.where(np.arange(top.shape[1]) >= 3, -1, top),
+    }
+    for name, bad_top in damaged.items():
+        bad = _rewrite(path, {**arrays, "dense_top": bad_top})
+        with pytest.raises(ValueError, match="dense_top") as info:
+            SparseBM25.load(bad, tag="t")
+        assert str(bad) in str(info.value), name
