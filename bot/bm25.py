@@ -293,7 +293,8 @@ class SparseBM25:
         weight upper bounds, summed for pruning, and term frequencies, from which exact weights
         are recomputed with a gather instead of a binary search in a list of ~1M postings.
         With them, their maxima per block of 64 passages and per eighth of a block (the compiled
-        top-k bounds a block, then its eighths, before any passage). Derived data: saved, and
+        top-k bounds a block, then its eighths, before any passage), and each term's best
+        postings in rank order (a query of that term alone). Derived data: saved, and
         either trusted after a CRC check (a load with the cache's tag) or rebuilt."""
         df = np.diff(self._indptr)
         n_pad = -(-self._n // _BLOCK) * _BLOCK
@@ -903,10 +904,10 @@ class SparseBM25:
             indptr = a["indptr"]
             top = a["dense_top"]
             lo, hi = indptr[cols][:, None], indptr[cols + 1][:, None]
-            kept = np.minimum(hi - lo, _TOP)
-            if not (np.all((top >= lo) & (top < hi) | (top == -1)) and np.array_equal((top >= 0).sum(axis=1, keepdims=True), kept)):
-                raise bad("dense_top is not positions in the dense columns' postings")
-            if np.any((top[:, 1:] >= 0) & (top[:, :-1] < 0)):
+            held = top >= 0
+            inside = np.all(((top >= lo) & (top < hi)) | (top == -1))
+            counted = np.array_equal(held.sum(axis=1, keepdims=True), np.minimum(hi - lo, _TOP))
+            if not (inside and counted and not np.any(held[:, 1:] & ~held[:, :-1])):
                 raise bad("dense_top is not positions in the dense columns' postings")
         return {name: a[name] for name in _DERIVED_ARRAYS}
 
